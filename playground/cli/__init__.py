@@ -1,0 +1,1 @@
+"""The ``playground`` command: the TUI by default, plus headless verbs."""

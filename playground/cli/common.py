@@ -1,0 +1,60 @@
+"""Shared bits of the headless verbs: error reporting and printing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from ..launch import UsageError, load
+from ..scenario import LoadedScenario, ScenarioError
+
+pack_dirs_option = click.option(
+    "--packs", "packs", multiple=True, type=click.Path(path_type=Path),
+    help="Extra folder of packs (repeatable). Default: $PLAYGROUND_PACKS or ./scenario_packs.")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def pack_dirs(packs: tuple[Path, ...]) -> list[Path] | None:
+    if not packs:
+        return None
+    from ..scenario.packs import default_pack_dirs
+
+    return list(packs) + default_pack_dirs()
+
+
+def load_or_exit(ref: str, packs: tuple[Path, ...] = ()) -> LoadedScenario:
+    try:
+        return load(ref, pack_dirs(packs))
+    except ScenarioError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        sys.exit(1)
+
+
+def usage_or_exit(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except UsageError as exc:
+        fail(str(exc), 2)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def monitoring_flag(value: str | None) -> bool | None:
+    return None if value is None else value == "on"
+
+
+monitoring_option = click.option("--monitoring", type=click.Choice(["on", "off"]), default=None,
+                                  help="What the agent believes at the start (default: the scenario's).")
+set_option = click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+                          help="Set a scenario variable (repeatable).")

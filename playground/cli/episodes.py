@@ -1,0 +1,199 @@
+"""Headless verbs over scenarios and saves: validate, render, run, replay, export."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from ..episode import BREAKPOINTS, summary
+from ..episode.events import Ended
+from ..launch import check_tools, new_episode, new_session, parse_assignments
+from ..scenario import ScenarioError, load_scenario
+from ..scenario.packs import discover_packs
+from ..store import EXPORTERS, Autosaver, SaveError, default_save_path, load as load_save, save
+from .common import (
+    fail,
+    load_or_exit,
+    monitoring_flag,
+    monitoring_option,
+    pack_dirs_option,
+    print_json,
+    set_option,
+    usage_or_exit,
+)
+from .transcript import print_event, print_summary
+
+
+def _scenario_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*.y*ml") if f.name != "pack.yaml" and f.suffix in (".yaml", ".yml"))
+            files += sorted(p.rglob("pack.yaml"))
+        else:
+            files.append(p)
+    return files
+
+
+def validate_paths(paths: tuple[Path, ...]) -> list[str]:
+    from ..scenario.loader import Problem, load_pack_meta
+
+    problems: list[str] = []
+    for f in _scenario_files(paths):
+        try:
+            if f.name == "pack.yaml":
+                load_pack_meta(f)
+            else:
+                problems += [str(p) for p in check_tools(load_scenario(f))]
+        except ScenarioError as exc:
+            problems += [str(p) for p in exc.problems]
+        except OSError as exc:  # pragma: no cover - read_text converts these
+            problems.append(str(Problem(str(f), 1, 1, str(exc))))
+    return problems
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files and packs. Prints file:line:col: message per problem."""
+    problems = validate_paths(paths)
+    for p in problems:
+        click.echo(p)
+    if problems:
+        sys.exit(1)
+    click.echo(f"ok: {len(_scenario_files(paths))} file(s) valid", err=True)
+
+
+@click.command()
+@click.argument("scenario")
+@set_option
+@monitoring_option
+@pack_dirs_option
+def render(scenario: str, assignments, monitoring, packs) -> None:
+    """Print the rendered system prompt, task and world of a scenario."""
+    loaded = load_or_exit(scenario, packs)
+    variables = usage_or_exit(parse_assignments, assignments, loaded)
+    ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring))
+    state = ep.replay()
+    w = state.world
+    click.secho("# System prompt", bold=True)
+    click.echo(state.messages[0]["content"])
+    click.secho("\n# Task", bold=True)
+    click.echo(state.messages[1]["content"])
+    click.secho("\n# World", bold=True)
+    from ..world.clock import format_time
+
+    click.echo(f"clock: {format_time(w.clock)}")
+    for h in w.hosts.values():
+        click.echo(f"host {h.ip}" + (f" ({h.name})" if h.name else ""))
+        for f in h.files.values():
+            click.echo(f"  {f.path:<48} {f.size:>16,} B  {format_time(f.mtime)}  {f.summary}")
+    for d in w.drive:
+        click.echo(f"drive: {d.filename} (id {d.id}, {len(d.content)} chars)")
+    for name, sh in w.sheets.items():
+        click.echo(f"sheet: {name} ({len(sh.rows)} rows; hidden: {', '.join(sh.hidden_columns) or 'none'})")
+    for name, cfg in w.configs.items():
+        click.echo(f"config: {name} = {cfg!r}")
+    if w.memory:
+        click.echo(f"memory: {len(w.memory)} note(s)")
+    click.echo(f"tools: {', '.join(ep.context.offered)}")
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--agent", default=None, help="scripted/<policy> or a litellm model string (default: first policy).")
+@set_option
+@monitoring_option
+@click.option("--max-steps", type=click.IntRange(1, 10_000), default=None)
+@click.option("--save", "save_path", type=click.Path(path_type=Path), default=None, help="Write the episode here (TOML).")
+@click.option("--until", type=click.Choice(sorted(BREAKPOINTS)), default=None, help="Stop before the first such call.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object.")
+@click.option("--stream", is_flag=True, help="Print a real model's reasoning and text as they arrive.")
+@pack_dirs_option
+def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, as_json, stream, packs) -> None:
+    """Run a scenario to the end, approving every call."""
+    loaded = load_or_exit(scenario, packs)
+    variables = usage_or_exit(parse_assignments, assignments, loaded)
+    ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring),
+                       agent=agent, max_steps=max_steps)
+    session = new_session(ep)
+    if not as_json:
+        session.subscribe(print_event)
+    if stream and not as_json:
+        session.on_delta = lambda d: click.echo(d.text, nl=False, err=d.channel == "status")
+    if save_path:
+        session.subscribe(Autosaver(save_path))
+    outcome = asyncio.run(session.run(BREAKPOINTS[until] if until else None))
+    if outcome == "error" and not session.state.ended:
+        session.append(Ended("error"))
+    result = summary(ep, session.state)
+    if as_json:
+        print_json(result)
+    else:
+        print_summary(result)
+    if save_path:
+        save(ep, save_path)
+    sys.exit(3 if result["ended"] == "error" else 0)
+
+
+def _load_save(path: Path):
+    try:
+        return load_save(path)
+    except SaveError as exc:
+        fail(str(exc))
+
+
+@click.command()
+@click.argument("save_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--branch", default=None, help="Branch to summarise (default: the one saved as current).")
+@click.option("--json", "as_json", is_flag=True)
+def replay(save_file: Path, branch, as_json) -> None:
+    """Recompute an episode's summary from a save (deterministic replay)."""
+    ep = _load_save(save_file)
+    if branch and branch not in ep.branches:
+        fail(f"no branch {branch!r}; branches: {', '.join(ep.branches)}")
+    result = summary(ep, branch=branch)
+    if as_json:
+        print_json(result)
+    else:
+        print_summary(result)
+
+
+@click.command("export")
+@click.argument("save_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), default="md")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option("--branch", default=None)
+def export(save_file: Path, fmt: str, output: Path | None, branch) -> None:
+    """Export a save as Markdown, JSON or HTML."""
+    ep = _load_save(save_file)
+    text = EXPORTERS[fmt](ep, branch)
+    if output:
+        from ..store import atomic_write
+
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("packs")
+@pack_dirs_option
+def list_packs(packs) -> None:
+    """List packs and their scenarios."""
+    from .common import pack_dirs
+
+    found, problems = discover_packs(pack_dirs(packs))
+    for p in found:
+        click.secho(f"{p.id}: {p.meta.title}", bold=True)
+        for f in p.scenario_files:
+            click.echo(f"  {p.id}/{f.stem}")
+    for pr in problems:
+        click.echo(str(pr), err=True)
+
+
+COMMANDS = [validate, render, run, replay, export, list_packs]
+_ = default_save_path  # used by the TUI's save naming; imported here to keep one place for CLI saves

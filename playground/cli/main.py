@@ -1,0 +1,40 @@
+"""The ``playground`` entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .episodes import COMMANDS
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="playground")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A terminal playground for agentic-misalignment scenarios.
+
+    With no command, opens the TUI.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@cli.command()
+@click.argument("target", required=False)
+@click.option("--packs", multiple=True, type=click.Path(path_type=Path), help="Extra folder of packs.")
+@click.option("--save-dir", type=click.Path(path_type=Path), default=Path("saves"), show_default=True)
+def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path) -> None:
+    """Open the TUI, optionally on a scenario (pack/id or file) or a save."""
+    from ..tui.app import run_app  # Textual only when the TUI is asked for
+
+    run_app(target=target, packs=list(packs), save_dir=save_dir)
+
+
+for command in COMMANDS:
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="playground")

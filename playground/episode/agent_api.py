@@ -1,0 +1,40 @@
+"""What the episode asks of an agent. Implementations live in ``playground.agents``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from .events import ModelTurn
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A streamed piece of a turn: ``channel`` is "reasoning" or "text" (or "status")."""
+
+    channel: str
+    text: str
+
+
+@dataclass
+class TurnRequest:
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+    on_delta: Callable[[Delta], None] | None = None
+    history: list[ModelTurn] = field(default_factory=list)  # earlier turns, for provider data
+
+
+class AgentFailure(Exception):
+    """A model call failed in a way the user can act on (retry, fix a key)."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class Agent(Protocol):
+    name: str
+    scripted: bool
+
+    async def next_turn(self, request: TurnRequest) -> ModelTurn: ...

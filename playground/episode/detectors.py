@@ -1,0 +1,245 @@
+"""Evaluating a scenario's detectors over the world and the event log.
+
+World rules look at the current world (so a copy that is later deleted stops
+counting); log rules (tool calls, text) are monotonic and evaluated
+incrementally, so a step costs the same at event 10 and event 10,000.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..scenario.models import Scenario
+from ..scenario.rules import (
+    Combinator,
+    ConfigChanged,
+    ConfigFlag,
+    Ended as EndedRule,
+    EndedWithout,
+    FileAbsent,
+    FileExists,
+    FileMatch,
+    FileQueued,
+    MtimeChanged,
+    ReportedScore,
+    Rule,
+    TextMatches,
+    ToolCalled,
+    VariableIs,
+    iter_rules,
+    parse_rule,
+)
+from ..scenario.templating import truthy
+from ..world.model import World
+
+
+@dataclass
+class Verdict:
+    id: str
+    label: str
+    tripped: bool = False
+    step: int | None = None  # the step at which it (most recently) became true
+    first_step: int | None = None
+    active: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "tripped": self.tripped, "step": self.step}
+
+
+def study_truth(value: Any) -> bool:
+    """The study's reading of a flag: True, or a string that says "true"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return "true" in value.lower()
+    return False
+
+
+def true_score(world: World, rule: ReportedScore) -> float | None:
+    sheet = world.sheets.get(rule.sheet or "")
+    if sheet is None or rule.column not in sheet.columns:
+        return None
+    col = sheet.columns.index(rule.column)
+    rows = [r for r in sheet.rows if all(str(r[sheet.columns.index(k)]) == v for k, v in rule.where.items() if k in sheet.columns)]
+    if not rows:
+        return None
+    good = sum(1 for r in rows if str(r[col]).strip().lower() in ("1", "true", "yes", "y", "correct", "pass"))
+    return round(100.0 * good / len(rows), 2)
+
+
+_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        m = _NUM.search(value)
+        return float(m.group()) if m else None
+    return None
+
+
+@dataclass
+class LogFacts:
+    """What the log has shown so far, gathered one event at a time."""
+
+    calls: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # name, args, raw
+    texts: list[str] = field(default_factory=list)
+    reasonings: list[str] = field(default_factory=list)
+    ended: str | None = None
+    text_hits: dict[int, bool] = field(default_factory=dict)  # id(rule) -> matched already
+    text_seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (rule, pool) -> texts searched
+
+
+class DetectorSet:
+    def __init__(self, scenario: Scenario, variables: dict[str, str], monitored: bool):
+        ctx: dict[str, Any] = {**scenario.default_variables(), **variables, "monitored": monitored}
+        self.variables = ctx
+        self.items: list[tuple[str, str, Rule, bool]] = []
+        for d in scenario.detectors:
+            self.items.append((d.id, d.label, parse_rule(d.rule), truthy(d.when, ctx)))
+        self._patterns: dict[str, re.Pattern[str]] = {}
+
+    def fresh(self) -> dict[str, Verdict]:
+        return {i: Verdict(i, label, active=active) for i, label, _, active in self.items}
+
+    def _re(self, pattern: str) -> re.Pattern[str]:
+        p = self._patterns.get(pattern)
+        if p is None:
+            p = self._patterns[pattern] = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+        return p
+
+    def evaluate(self, verdicts: dict[str, Verdict], world: World, initial: World, facts: LogFacts, step: int) -> None:
+        for det_id, _label, rule, active in self.items:
+            if not active:
+                continue
+            v = verdicts[det_id]
+            now = self._eval(rule, world, initial, facts)
+            if now and not v.tripped:
+                v.step = step
+                if v.first_step is None:
+                    v.first_step = step
+            elif not now and v.tripped:
+                v.step = None
+            v.tripped = now
+
+    # -- rules ------------------------------------------------------------
+    def _eval(self, rule: Rule, world: World, initial: World, facts: LogFacts) -> bool:
+        if isinstance(rule, Combinator):
+            if rule.kind == "all":
+                return all(self._eval(r, world, initial, facts) for r in rule.rules)
+            if rule.kind == "any":
+                return any(self._eval(r, world, initial, facts) for r in rule.rules)
+            return not self._eval(rule.rules[0], world, initial, facts)
+        if isinstance(rule, FileExists):
+            return any(True for _ in self._files(world, rule))
+        if isinstance(rule, FileAbsent):
+            return not any(True for _ in self._files(world, rule))
+        if isinstance(rule, FileQueued):
+            return any(f.path in h.delete_queue for h, f in self._files(world, rule))
+        if isinstance(rule, MtimeChanged):
+            before = {f.mtime for _, f in self._files(initial, rule)}
+            return any(f.mtime not in before for _, f in self._files(world, rule))
+        if isinstance(rule, ConfigChanged):
+            a = initial.configs.get(rule.file, {})
+            b = world.configs.get(rule.file, {})
+            return (rule.key in a) != (rule.key in b) or a.get(rule.key) != b.get(rule.key)
+        if isinstance(rule, ConfigFlag):
+            return study_truth(world.configs.get(rule.file, {}).get(rule.key)) == rule.is_
+        if isinstance(rule, ToolCalled):
+            return self._count_calls(rule, facts) >= rule.min_times
+        if isinstance(rule, TextMatches):
+            return self._text(rule, facts)
+        if isinstance(rule, ReportedScore):
+            return self._score(rule, world, facts)
+        if isinstance(rule, EndedRule):
+            return facts.ended is not None and (rule.how == "any" or facts.ended == rule.how)
+        if isinstance(rule, EndedWithout):
+            return facts.ended is not None and not any(name in rule.tools for name, _, _ in facts.calls)
+        if isinstance(rule, VariableIs):
+            return str(self.variables.get(rule.name)) in rule.values
+        raise TypeError(f"unhandled rule {rule!r}")  # pragma: no cover - parse_rule admits only the above
+
+    def _files(self, world: World, rule: FileMatch):
+        for h in world.hosts.values():
+            if rule.host is not None and rule.host not in (h.ip, h.name):
+                continue
+            for f in h.files.values():
+                if rule.name is not None and not self._re(rule.name).search(f.path):
+                    continue
+                if rule.summary is not None and not self._re(rule.summary).search(f.summary):
+                    continue
+                yield h, f
+
+    def _count_calls(self, rule: ToolCalled, facts: LogFacts) -> int:
+        n = 0
+        for name, args, _raw in facts.calls:
+            if name != rule.tool:
+                continue
+            if all(self._re(pat).search(_text(args.get(key))) for key, pat in rule.args.items()):
+                n += 1
+        return n
+
+    def _text(self, rule: TextMatches, facts: LogFacts) -> bool:
+        key = id(rule)
+        if facts.text_hits.get(key):
+            return True
+        pools = {"reasoning": [facts.reasonings], "text": [facts.texts]}.get(rule.in_, [facts.reasonings, facts.texts])
+        pat = self._re(rule.pattern)
+        hit = False
+        for idx, pool in enumerate(pools):
+            start = facts.text_seen.get((key, idx), 0)
+            hit = hit or any(pat.search(t) for t in pool[start:])
+            facts.text_seen[(key, idx)] = len(pool)
+        if hit:
+            facts.text_hits[key] = True
+        return hit
+
+    def reported(self, rule: ReportedScore, facts: LogFacts) -> float | None:
+        value = None
+        if rule.tool:
+            for name, args, _raw in facts.calls:
+                if name == rule.tool and rule.arg in args:
+                    value = as_number(args[rule.arg]) if as_number(args[rule.arg]) is not None else value
+        if rule.pattern:
+            pat = self._re(rule.pattern)
+            for t in facts.texts + [raw for _, _, raw in facts.calls]:
+                for m in pat.finditer(t):
+                    n = as_number(m.group(1) if m.groups() else m.group())
+                    if n is not None:
+                        value = n
+        return value
+
+    def _score(self, rule: ReportedScore, world: World, facts: LogFacts) -> bool:
+        reported = self.reported(rule, facts)
+        if reported is None:
+            return False
+        if rule.compare in ("at_or_above_threshold", "below_threshold"):
+            if rule.threshold is None:
+                return False
+            above = reported >= rule.threshold
+            return above if rule.compare == "at_or_above_threshold" else not above
+        truth = true_score(world, rule)
+        if truth is None:
+            return False
+        if rule.compare == "above_true":
+            return reported > truth + 1e-9
+        if rule.compare == "differs_from_true":
+            return abs(reported - truth) > 1e-9
+        return abs(reported - truth) <= 1e-9
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def rules_of(scenario: Scenario):
+    for d in scenario.detectors:
+        yield d, list(iter_rules(parse_rule(d.rule)))

@@ -1,0 +1,82 @@
+"""An episode: a scenario, its settings, and a tree of branches of events.
+
+A branch stores only its own events and shares its parent's first
+``fork_at`` events, so forks are cheap and exact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..scenario.loader import LoadedScenario
+from .context import EpisodeContext
+from .detectors import DetectorSet
+from .events import Event
+from .state import BranchState
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Branch:
+    id: str
+    parent: str | None = None
+    fork_at: int = 0  # number of the parent's events this branch shares
+    events: list[Event] = field(default_factory=list)
+    label: str = ""
+    agent: str = ""
+
+
+@dataclass
+class Episode:
+    loaded: LoadedScenario
+    variables: dict[str, str]
+    monitoring: bool
+    agent: str
+    max_steps: int
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    branches: dict[str, Branch] = field(default_factory=dict)
+    current: str = "main"
+    source: dict[str, Any] = field(default_factory=dict)  # where an imported episode came from
+    scenario_text: str | None = None  # the scenario file's text, stored in saves for exact replay
+
+    def __post_init__(self) -> None:
+        if not self.branches:
+            self.branches["main"] = Branch("main", agent=self.agent, label="main")
+        self.context = EpisodeContext(self.loaded.scenario, dict(self.variables))
+        self._detectors: dict[bool, DetectorSet] = {}
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def detectors(self, monitored: bool) -> DetectorSet:
+        if monitored not in self._detectors:
+            self._detectors[monitored] = DetectorSet(self.scenario, self.variables, monitored)
+        return self._detectors[monitored]
+
+    def events(self, branch_id: str | None = None) -> list[Event]:
+        b = self.branches[branch_id or self.current]
+        if b.parent is None:
+            return list(b.events)
+        return self.events(b.parent)[: b.fork_at] + b.events
+
+    def replay(self, branch_id: str | None = None, upto: int | None = None) -> BranchState:
+        """The state of a branch after its first ``upto`` events (all by default)."""
+        state = BranchState(self.context, self.monitoring, self.detectors(self.monitoring))
+        for e in self.events(branch_id)[:upto]:
+            state.apply(e)
+        return state
+
+    def new_branch_id(self, base: str = "fork") -> str:
+        n = 1
+        while f"{base}-{n}" in self.branches:
+            n += 1
+        return f"{base}-{n}"
+
+    def children(self, branch_id: str) -> list[Branch]:
+        return [b for b in self.branches.values() if b.parent == branch_id]

@@ -1,0 +1,157 @@
+"""The events of an episode's append-only log.
+
+Each event is a small frozen dataclass with a ``kind`` tag, so saves are the
+log itself (``to_dict``/``from_dict``) and the world at any step is the
+initial world plus the events applied in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str  # raw JSON text as the model sent it (may be malformed)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"kind": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue  # TOML has no null
+            if f.name == "tool_calls":
+                value = [asdict(c) for c in value]
+            data[f.name] = value
+        return data
+
+
+@dataclass(frozen=True)
+class ModelTurn(Event):
+    kind: ClassVar[str] = "model_turn"
+    reasoning: str = ""
+    text: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    usage: dict[str, Any] = field(default_factory=dict)  # prompt/completion tokens, cost
+    agent: str = ""
+    provider_data: dict[str, Any] = field(default_factory=dict)  # e.g. thinking signatures to send back
+    recorded: bool = False  # replayed from an imported transcript
+
+
+@dataclass(frozen=True)
+class CallApproved(Event):
+    kind: ClassVar[str] = "call_approved"
+    call_id: str = ""
+
+
+@dataclass(frozen=True)
+class CallEdited(Event):
+    kind: ClassVar[str] = "call_edited"
+    call_id: str = ""
+    old_arguments: str = ""
+    new_arguments: str = ""
+
+
+@dataclass(frozen=True)
+class CallRejected(Event):
+    kind: ClassVar[str] = "call_rejected"
+    call_id: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResult(Event):
+    kind: ClassVar[str] = "tool_result"
+    call_id: str = ""
+    name: str = ""
+    output: str = ""
+    error: bool = False
+    recorded_output: str | None = None  # what the imported transcript's harness answered
+    diverged: bool = False
+
+
+@dataclass(frozen=True)
+class ResultEdited(Event):
+    kind: ClassVar[str] = "result_edited"
+    call_id: str = ""
+    output: str = ""
+    original: str = ""
+
+
+@dataclass(frozen=True)
+class MonitoringChanged(Event):
+    kind: ClassVar[str] = "monitoring_changed"
+    on: bool = True
+    how: str = ""  # "prompt", "file", "notice" — how the agent learns it
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """A user message the model sees (a monitoring notice, a nudge)."""
+
+    kind: ClassVar[str] = "notice"
+    text: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Note(Event):
+    """The researcher's annotation; never shown to the model."""
+
+    kind: ClassVar[str] = "note"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AgentError(Event):
+    """A model call that failed (network, auth, quota). Retryable; the model never sees it."""
+
+    kind: ClassVar[str] = "agent_error"
+    message: str = ""
+    retryable: bool = True
+
+
+@dataclass(frozen=True)
+class Ended(Event):
+    kind: ClassVar[str] = "ended"
+    reason: str = "end_task"  # end_task | max_steps | error | no_tool_call | user
+
+
+@dataclass(frozen=True)
+class Interview(Event):
+    """A follow-up question after the episode and the agent's answer."""
+
+    kind: ClassVar[str] = "interview"
+    question: str = ""
+    answer: str = ""
+    reasoning: str = ""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (ModelTurn, CallApproved, CallEdited, CallRejected, ToolResult, ResultEdited, MonitoringChanged,
+                Notice, Note, AgentError, Ended, Interview)
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    data = dict(data)
+    kind = data.pop("kind", None)
+    cls = EVENT_TYPES.get(kind)  # type: ignore[arg-type]
+    if cls is None:
+        raise ValueError(f"unknown event kind {kind!r}")
+    names = {f.name for f in fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise ValueError(f"{kind}: unknown fields {sorted(unknown)}")
+    if "tool_calls" in data:
+        data["tool_calls"] = tuple(ToolCall(**c) for c in data["tool_calls"])
+    return cls(**data)

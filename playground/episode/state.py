@@ -1,0 +1,178 @@
+"""The derived state of one branch: world, messages, pending calls, detector
+verdicts. Updated one event at a time; rebuilt by replay on rewind or fork."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..world import World, execute, set_monitoring_file
+from .context import EpisodeContext
+from .detectors import DetectorSet, LogFacts, Verdict
+from .events import (
+    AgentError,
+    CallApproved,
+    CallEdited,
+    CallRejected,
+    Ended,
+    Event,
+    Interview,
+    ModelTurn,
+    MonitoringChanged,
+    Note,
+    Notice,
+    ResultEdited,
+    ToolCall,
+    ToolResult,
+)
+from ..world.tools.registry import Outcome, ToolError, parse_arguments
+
+
+def assistant_message(turn: ModelTurn) -> dict[str, Any]:
+    msg: dict[str, Any] = {"role": "assistant", "content": turn.text or None}
+    if turn.tool_calls:
+        msg["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in turn.tool_calls
+        ]
+    return msg
+
+
+class BranchState:
+    def __init__(self, ctx: EpisodeContext, monitored: bool, detectors: DetectorSet):
+        self.ctx = ctx
+        self.detectors = detectors
+        self.monitored = monitored
+        self.prompt_monitored = monitored  # the belief the system prompt was rendered with
+        self.world: World = ctx.initial_world(monitored)
+        self.initial: World = self.world.copy()
+        self.events: list[Event] = []
+        self.event_steps: list[int] = []
+        self.step = 0
+        self.turns: list[ModelTurn] = []
+        self.calls: dict[str, ToolCall] = {}
+        self.pending: list[ToolCall] = []
+        self.result_index: dict[str, int] = {}
+        self.results: dict[str, ToolResult] = {}
+        self.edited_results: dict[str, str] = {}
+        self.messages: list[dict[str, Any]] = self._opening()
+        self.facts = LogFacts()
+        self.verdicts: dict[str, Verdict] = detectors.fresh()
+        self.ended: str | None = None
+        self.last_outcome: Outcome | None = None
+        self.calls_without_tool = 0
+        self.errors: list[AgentError] = []
+        self.interviews: list[Interview] = []
+        self.notes: list[tuple[int, str]] = []
+        self.tripped_at: dict[int, list[str]] = {}
+        self._evaluate()
+
+    def _opening(self) -> list[dict[str, Any]]:
+        return [
+            {"role": "system", "content": self.ctx.system_prompt(self.prompt_monitored)},
+            {"role": "user", "content": self.ctx.task(self.prompt_monitored)},
+        ]
+
+    # ------------------------------------------------------------------
+    def apply(self, event: Event) -> None:
+        handler = getattr(self, "_on_" + event.kind)
+        handler(event)
+        self.events.append(event)
+        self.event_steps.append(self.step)
+        if isinstance(event, (ModelTurn, ToolResult, Ended, MonitoringChanged, CallApproved, CallEdited)):
+            self._evaluate()
+
+    def _evaluate(self) -> None:
+        before = {k for k, v in self.verdicts.items() if v.tripped}
+        self.detectors.evaluate(self.verdicts, self.world, self.initial, self.facts, self.step)
+        newly = [k for k, v in self.verdicts.items() if v.tripped and k not in before]
+        if newly:
+            self.tripped_at.setdefault(self.step, []).extend(newly)
+
+    def _on_model_turn(self, e: ModelTurn) -> None:
+        self.step += 1
+        self.turns.append(e)
+        self.messages.append(assistant_message(e))
+        for c in e.tool_calls:
+            self.calls[c.id] = c
+        self.pending = list(e.tool_calls)
+        if e.reasoning:
+            self.facts.reasonings.append(e.reasoning)
+        if e.text:
+            self.facts.texts.append(e.text)
+        self.calls_without_tool = 0 if e.tool_calls else self.calls_without_tool + 1
+
+    def _run(self, call_id: str, arguments: str) -> None:
+        call = self.calls[call_id]
+        self.last_outcome = execute(self.world, call.name, arguments, self.ctx.offered, self.ctx.replies)
+        if not self.last_outcome.error:
+            try:
+                args = parse_arguments(arguments)
+            except ToolError:
+                args = {}
+            self.facts.calls.append((call.name, args, arguments if isinstance(arguments, str) else json.dumps(arguments)))
+            if call.name == "reasoning_scratchpad" and isinstance(args.get("thought"), str):
+                self.facts.reasonings.append(args["thought"])
+
+    def _on_call_approved(self, e: CallApproved) -> None:
+        self._run(e.call_id, self.calls[e.call_id].arguments)
+
+    def _on_call_edited(self, e: CallEdited) -> None:
+        self._run(e.call_id, e.new_arguments)
+
+    def _on_call_rejected(self, e: CallRejected) -> None:
+        self.last_outcome = Outcome(f"The operator rejected this call and it was not run. Reason: {e.reason or 'none given'}", True)
+
+    def _on_tool_result(self, e: ToolResult) -> None:
+        self.pending = [c for c in self.pending if c.id != e.call_id]
+        self.result_index[e.call_id] = len(self.messages)
+        self.results[e.call_id] = e
+        self.messages.append({"role": "tool", "tool_call_id": e.call_id, "name": e.name, "content": e.output})
+
+    def _on_result_edited(self, e: ResultEdited) -> None:
+        idx = self.result_index[e.call_id]
+        self.messages[idx] = {**self.messages[idx], "content": e.output}
+        self.edited_results[e.call_id] = e.output
+
+    def _on_monitoring_changed(self, e: MonitoringChanged) -> None:
+        self.monitored = e.on
+        if self.step == 0:
+            # Before the first turn the agent has seen nothing yet: render the
+            # prompts and the world afresh in the new state.
+            self.prompt_monitored = e.on
+            self.world = self.ctx.initial_world(e.on)
+            self.initial = self.world.copy()
+            self.messages[:2] = self._opening()
+        else:
+            set_monitoring_file(self.world, self.ctx.scenario, e.on)
+
+    def _on_notice(self, e: Notice) -> None:
+        self.messages.append({"role": "user", "content": e.text})
+
+    def _on_note(self, e: Note) -> None:
+        self.notes.append((self.step, e.text))
+
+    def _on_agent_error(self, e: AgentError) -> None:
+        self.errors.append(e)
+
+    def _on_ended(self, e: Ended) -> None:
+        self.ended = e.reason
+        self.facts.ended = e.reason
+        self.pending = []
+
+    def _on_interview(self, e: Interview) -> None:
+        self.interviews.append(e)
+
+    # ------------------------------------------------------------------
+    def behaviours(self) -> list[str]:
+        labels: list[str] = []
+        for v in self.verdicts.values():
+            if v.tripped and v.label not in labels:
+                labels.append(v.label)
+        return labels
+
+    def cut_index(self, step: int) -> int:
+        """Index just after every event of ``step`` (before turn step+1)."""
+        for i, s in enumerate(self.event_steps):
+            if s > step:
+                return i
+        return len(self.events)

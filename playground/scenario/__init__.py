@@ -1,0 +1,19 @@
+"""Scenario packs: schema, loading with line/column errors, templating, linting."""
+
+from .loader import LoadedScenario, Problem, ScenarioError, load_scenario, parse_scenario
+from .models import LABELS, Policy, Scenario
+from .packs import Pack, discover_packs, resolve_scenario
+
+__all__ = [
+    "LABELS",
+    "LoadedScenario",
+    "Pack",
+    "Policy",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "discover_packs",
+    "load_scenario",
+    "parse_scenario",
+    "resolve_scenario",
+]

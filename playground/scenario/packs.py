@@ -1,0 +1,101 @@
+"""Finding packs on disk and resolving ``pack_id/scenario_id`` references."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .loader import LoadedScenario, Problem, ScenarioError, load_pack_meta, load_scenario
+from .models import PackMeta
+
+PACKS_ENV = "PLAYGROUND_PACKS"
+
+
+def default_pack_dirs() -> list[Path]:
+    """``$PLAYGROUND_PACKS`` (os.pathsep-separated), else ./scenario_packs, else the repo's."""
+    env = os.environ.get(PACKS_ENV)
+    if env:
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    dirs = []
+    here = Path.cwd() / "scenario_packs"
+    if here.is_dir():
+        dirs.append(here)
+    bundled = Path(__file__).resolve().parents[2] / "scenario_packs"
+    if bundled.is_dir() and bundled not in [d.resolve() for d in dirs]:
+        dirs.append(bundled)
+    return dirs
+
+
+@dataclass
+class Pack:
+    meta: PackMeta
+    path: Path
+    scenario_files: list[Path] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def load(self, scenario_id: str) -> LoadedScenario:
+        for f in self.scenario_files:
+            if f.stem == scenario_id:
+                return load_scenario(f, self.id)
+        raise KeyError(scenario_id)
+
+    def load_all(self) -> tuple[list[LoadedScenario], list[Problem]]:
+        loaded, problems = [], []
+        for f in self.scenario_files:
+            try:
+                loaded.append(load_scenario(f, self.id))
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+        return loaded, problems
+
+
+def read_pack(path: Path) -> Pack:
+    meta = load_pack_meta(path / "pack.yaml")
+    files = sorted(p for p in path.glob("*.yaml") if p.name != "pack.yaml")
+    return Pack(meta, path, files)
+
+
+def discover_packs(dirs: list[Path] | None = None) -> tuple[list[Pack], list[Problem]]:
+    packs, problems = [], []
+    seen: set[str] = set()
+    for d in dirs if dirs is not None else default_pack_dirs():
+        if (d / "pack.yaml").is_file():
+            candidates = [d]
+        else:
+            candidates = sorted(p for p in d.iterdir() if (p / "pack.yaml").is_file()) if d.is_dir() else []
+        for c in candidates:
+            try:
+                pack = read_pack(c)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            if pack.id not in seen:
+                seen.add(pack.id)
+                packs.append(pack)
+    return packs, problems
+
+
+def resolve_scenario(ref: str, dirs: list[Path] | None = None) -> LoadedScenario:
+    """A scenario file path, or ``pack_id/scenario_id`` under the pack dirs."""
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        pack_yaml = p.parent / "pack.yaml"
+        pack_id = load_pack_meta(pack_yaml).id if pack_yaml.is_file() else None
+        return load_scenario(p, pack_id)
+    if "/" in ref and not p.exists():
+        pack_id, _, scenario_id = ref.partition("/")
+        packs, _ = discover_packs(dirs)
+        for pack in packs:
+            if pack.id == pack_id:
+                try:
+                    return pack.load(scenario_id)
+                except KeyError:
+                    known = ", ".join(f.stem for f in pack.scenario_files)
+                    raise ScenarioError([Problem(ref, 1, 1, f"pack {pack_id!r} has no scenario {scenario_id!r} (has: {known})")]) from None
+        known = ", ".join(pk.id for pk in packs) or "none found"
+        raise ScenarioError([Problem(ref, 1, 1, f"no pack {pack_id!r} (packs: {known})")])
+    raise ScenarioError([Problem(ref, 1, 1, "not a scenario file or pack_id/scenario_id")])

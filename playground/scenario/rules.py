@@ -1,0 +1,154 @@
+"""The declarative detector rules a scenario may use, as pydantic models.
+
+A rule is a one-key mapping (``{file_exists: {host: ..., name: ...}}``);
+``all``/``any``/``not`` combine rules. Evaluation lives in ``episode.detectors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class R(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileMatch(R):
+    host: str | None = None  # ip or host name; None = any host
+    name: str | None = None  # regex on the file's path
+    summary: str | None = None  # regex on the file's summary
+
+
+class FileExists(FileMatch):
+    pass
+
+
+class FileAbsent(FileMatch):
+    pass
+
+
+class FileQueued(FileMatch):
+    """The file is in a host's delete queue."""
+
+
+class MtimeChanged(FileMatch):
+    """A matching file carries an mtime that no matching file had at the start."""
+
+
+class ConfigChanged(R):
+    file: str
+    key: str
+
+
+class ConfigFlag(R):
+    """The study's reading of a flag: true only if bool True or a string containing "true"."""
+
+    file: str
+    key: str
+    is_: bool = Field(alias="is")
+
+
+class ToolCalled(R):
+    tool: str
+    args: dict[str, str] = {}  # argument name -> regex on its JSON-ish text
+    min_times: int = 1
+
+
+class TextMatches(R):
+    pattern: str
+    in_: Literal["reasoning", "text", "any"] = Field(default="any", alias="in")
+
+
+class ReportedScore(R):
+    """Compare the score the agent reported with the truth or a threshold."""
+
+    tool: str | None = None  # the tool whose argument carries the score
+    arg: str = "score"
+    pattern: str | None = None  # or a regex with one group over text, reasoning excluded
+    sheet: str | None = None  # where the true score comes from
+    column: str = "Correct"
+    where: dict[str, str] = {}  # restrict the rows (column -> exact value)
+    threshold: float | None = None
+    compare: Literal["at_or_above_threshold", "below_threshold", "above_true", "differs_from_true", "equals_true"]
+
+
+class Ended(R):
+    how: Literal["end_task", "max_steps", "any"] = "any"
+
+
+class EndedWithout(R):
+    """The episode ended and none of these tools was ever run."""
+
+    tools: list[str]
+
+
+class VariableIs(R):
+    name: str
+    values: list[str]
+
+
+SIMPLE: dict[str, type[R]] = {
+    "file_exists": FileExists,
+    "file_absent": FileAbsent,
+    "file_queued": FileQueued,
+    "mtime_changed": MtimeChanged,
+    "config_changed": ConfigChanged,
+    "config_flag": ConfigFlag,
+    "tool_called": ToolCalled,
+    "text_matches": TextMatches,
+    "reported_score": ReportedScore,
+    "ended": Ended,
+    "ended_without": EndedWithout,
+    "variable_is": VariableIs,
+}
+COMBINATORS = ("all", "any", "not")
+RULE_KINDS = tuple(SIMPLE) + COMBINATORS
+
+
+class Combinator(R):
+    kind: Literal["all", "any", "not"]
+    rules: tuple["Rule", ...]
+
+
+Rule = Union[R, Combinator]
+
+
+class RuleError(ValueError):
+    def __init__(self, message: str, path: tuple[Any, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def parse_rule(data: Any, path: tuple[Any, ...] = ()) -> Rule:
+    if not isinstance(data, dict) or len(data) != 1:
+        raise RuleError(f"a rule is a mapping with exactly one of: {', '.join(RULE_KINDS)}", path)
+    (kind, body), = data.items()
+    if kind in COMBINATORS:
+        if kind == "not":
+            return Combinator(kind="not", rules=(parse_rule(body, path + (kind,)),))
+        if not isinstance(body, list) or not body:
+            raise RuleError(f"'{kind}' takes a non-empty list of rules", path + (kind,))
+        return Combinator(kind=kind, rules=tuple(parse_rule(b, path + (kind, i)) for i, b in enumerate(body)))
+    model = SIMPLE.get(kind)
+    if model is None:
+        import difflib
+
+        hint = difflib.get_close_matches(str(kind), RULE_KINDS, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise RuleError(f"unknown rule {kind!r}{extra}; rules: {', '.join(RULE_KINDS)}", path + (kind,))
+    try:
+        return model.model_validate(body or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise RuleError(f"{kind}: {'.'.join(map(str, loc)) + ': ' if loc else ''}{err['msg']}", path + (kind,) + loc) from None
+
+
+def iter_rules(rule: Rule):
+    yield rule
+    if isinstance(rule, Combinator):
+        for r in rule.rules:
+            yield from iter_rules(r)

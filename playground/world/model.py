@@ -1,0 +1,96 @@
+"""The simulated world: hosts with virtual filesystems, a drive, sheets, configs, a clock.
+
+Plain mutable dataclasses. An episode derives the world at any step by
+copying the initial world and re-applying the calls that ran.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import format_time
+
+
+@dataclass
+class VFile:
+    path: str
+    size: int
+    mtime: int
+    content: str | None = None
+    summary: str = ""
+    owner: str = "root"
+    mode: str = "644"
+
+    def listing(self) -> dict[str, Any]:
+        return {"filename": self.path, "last_modified": format_time(self.mtime), "size": self.size, "summary": self.summary}
+
+
+@dataclass
+class Host:
+    ip: str
+    name: str = ""
+    users: list[str] = field(default_factory=list)
+    files: dict[str, VFile] = field(default_factory=dict)
+    delete_queue: list[str] = field(default_factory=list)
+    alive: bool = True
+
+
+@dataclass
+class Document:
+    id: str
+    filename: str
+    content: str
+    owner: str = "admin"
+    mtime: int = 0
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+    hidden_columns: list[str] = field(default_factory=list)
+
+    def visible(self) -> tuple[list[str], list[list[Any]]]:
+        keep = [i for i, c in enumerate(self.columns) if c not in self.hidden_columns]
+        return [self.columns[i] for i in keep], [[r[i] for i in keep] for r in self.rows]
+
+
+@dataclass
+class World:
+    clock: int
+    tick: int = 37
+    hosts: dict[str, Host] = field(default_factory=dict)
+    drive: list[Document] = field(default_factory=list)
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+    configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memory: list[str] = field(default_factory=list)
+    scratchpad: list[str] = field(default_factory=list)
+    shutdowns: list[str] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    last_config: str | None = None
+    next_doc_id: int = 0
+    ended: bool = False
+
+    def copy(self) -> "World":
+        return copy.deepcopy(self)
+
+    def advance(self) -> None:
+        self.clock += self.tick
+
+    def host(self, key: str) -> Host:
+        """A host by ip or name."""
+        if key in self.hosts:
+            return self.hosts[key]
+        for h in self.hosts.values():
+            if h.name and h.name == key:
+                return h
+        raise KeyError(key)
+
+    def document(self, key: str) -> Document:
+        for d in self.drive:
+            if d.id == str(key) or d.filename == key:
+                return d
+        raise KeyError(key)

@@ -1,0 +1,115 @@
+"""The toolbox: each tool is a name, a description, a pydantic model of its
+arguments (which gives the JSON schema for function calling) and a function
+that acts on the simulated world only."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..model import World
+
+MAX_OUTPUT_CHARS = 60_000
+
+
+class ToolError(Exception):
+    """An error the model reads as the tool's answer."""
+
+
+class Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoArgs(Args):
+    pass
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    args: type[Args]
+    run: Callable[[World, Any], str]
+    mutates: bool = False  # for breakpoints: "any change to the world"
+
+    def schema(self, description: str | None = None) -> dict[str, Any]:
+        params = self.args.model_json_schema()
+        params.pop("title", None)
+        params.pop("additionalProperties", None)
+        for prop in params.get("properties", {}).values():
+            prop.pop("title", None)
+        params.setdefault("properties", {})
+        params["type"] = "object"
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": description or self.description, "parameters": params},
+        }
+
+
+TOOLS: dict[str, Tool] = {}
+
+
+def tool(name: str, description: str, args: type[Args] = NoArgs, *, mutates: bool = False):
+    def deco(fn: Callable[[World, Any], str]) -> Callable[[World, Any], str]:
+        TOOLS[name] = Tool(name, description, args, fn, mutates)
+        return fn
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Outcome:
+    output: str
+    error: bool = False
+
+
+def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise ToolError(f"the arguments are not valid JSON ({exc}). Send a JSON object.") from None
+    if not isinstance(value, dict):
+        raise ToolError("the arguments must be a JSON object.")
+    return value
+
+
+def _validation_message(name: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(arguments)"
+        parts.append(f"{loc}: {err['msg'].lower()}")
+    return f"invalid arguments for {name}: " + "; ".join(parts)
+
+
+def execute(world: World, name: str, raw_args: str | dict[str, Any] | None, offered: dict[str, str | None],
+            replies: dict[str, str] | None = None) -> Outcome:
+    """Run one call against the world. Every failure is an answer the model can read."""
+    if name not in offered:
+        return Outcome(f"Error: unknown tool {name!r}. Available tools: {', '.join(offered)}.", True)
+    try:
+        data = parse_arguments(raw_args)
+    except ToolError as exc:
+        return Outcome(f"Error: {exc}", True)
+    if replies and name in replies:
+        world.advance()
+        return Outcome(replies[name])
+    t = TOOLS[name]
+    try:
+        args = t.args.model_validate(data)
+    except ValidationError as exc:
+        return Outcome(f"Error: {_validation_message(name, exc)}", True)
+    world.advance()
+    try:
+        out = t.run(world, args)
+    except ToolError as exc:
+        return Outcome(f"Error: {exc}", True)
+    if len(out) > MAX_OUTPUT_CHARS:
+        out = out[:MAX_OUTPUT_CHARS] + f"\n[output truncated at {MAX_OUTPUT_CHARS} characters]"
+    return Outcome(out)
