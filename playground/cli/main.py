@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from .episodes import COMMANDS
+import importlib
+
+# Each module lists its verbs in COMMANDS; keep them free of Textual and litellm imports.
+COMMAND_MODULES = (
+    "episodes",
+)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,8 +37,9 @@ def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path) -> None:
     run_app(target=target, packs=list(packs), save_dir=save_dir)
 
 
-for command in COMMANDS:
-    cli.add_command(command)
+for _name in COMMAND_MODULES:
+    for command in importlib.import_module(f"{__package__}.{_name}").COMMANDS:
+        cli.add_command(command)
 
 
 def main() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
 _ACCEPTED = (FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y%m%d%H%M", "%Y%m%d")
 
 
 def parse_time(text: str | int | float | datetime) -> int:
+    if isinstance(text, str):
+        return _parse_text(text)
     if isinstance(text, bool):
         raise ValueError(f"not a time: {text!r}")
     if isinstance(text, (int, float)):
@@ -16,7 +19,12 @@ def parse_time(text: str | int | float | datetime) -> int:
     if isinstance(text, datetime):
         dt = text if text.tzinfo else text.replace(tzinfo=timezone.utc)
         return int(dt.timestamp())
-    s = str(text).strip().strip("'\"")
+    return _parse_text(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> int:
+    s = text.strip().strip("'\"")
     for fmt in _ACCEPTED:
         try:
             return int(datetime.strptime(s, fmt).replace(tzinfo=timezone.utc).timestamp())

@@ -5,6 +5,7 @@ that acts on the simulated world only."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -36,17 +37,20 @@ class Tool:
     mutates: bool = False  # for breakpoints: "any change to the world"
 
     def schema(self, description: str | None = None) -> dict[str, Any]:
-        params = self.args.model_json_schema()
-        params.pop("title", None)
-        params.pop("additionalProperties", None)
-        for prop in params.get("properties", {}).values():
-            prop.pop("title", None)
-        params.setdefault("properties", {})
-        params["type"] = "object"
-        return {
-            "type": "function",
-            "function": {"name": self.name, "description": description or self.description, "parameters": params},
-        }
+        """The OpenAI function-calling schema (shared and cached: copy it before changing it)."""
+        return _schema(self.name, self.args, description or self.description)
+
+
+@lru_cache(maxsize=None)
+def _schema(name: str, args: type[Args], description: str) -> dict[str, Any]:
+    params = args.model_json_schema()
+    params.pop("title", None)
+    params.pop("additionalProperties", None)
+    for prop in params.get("properties", {}).values():
+        prop.pop("title", None)
+    params.setdefault("properties", {})
+    params["type"] = "object"
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": params}}
 
 
 TOOLS: dict[str, Tool] = {}

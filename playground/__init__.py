@@ -1,0 +1,1 @@
+"""playground: a terminal playground for agentic-misalignment scenarios."""
