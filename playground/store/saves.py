@@ -75,7 +75,8 @@ def _scenario_text(episode: Episode) -> str:
 
 
 def dumps(episode: Episode) -> str:
-    return tomli_w.dumps(_clean(episode_to_dict(episode), _secrets()), multiline_strings=True)
+    # Single-line strings: TOML multi-line strings normalise "\r\n", and saves must round-trip exactly.
+    return tomli_w.dumps(_clean(episode_to_dict(episode), _secrets()))
 
 
 def atomic_write(path: Path, text: str) -> None:

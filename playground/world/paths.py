@@ -23,8 +23,6 @@ def normalize(path: str, cwd: str = "") -> str:
         raise PathError("path too long")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
         raise PathError("path contains control characters")
-    if path.startswith("~"):
-        path = path[1:]
     joined = path if path.startswith("/") else posixpath.join("/" + cwd, path)
     parts: list[str] = []
     for part in joined.split("/"):
