@@ -19,3 +19,5 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 @pytest.fixture
 def packs_dir() -> Path:
     return PACKS
+
+from conftest_llm import fake_llm  # noqa: E402,F401  (the loopback OpenAI/Anthropic/Gemini server)

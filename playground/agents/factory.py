@@ -24,4 +24,4 @@ def make_agent(spec: str, episode: Episode) -> Agent:
         return ScriptedAgent(name, policy, episode.context)
     from .llm import LiteLLMAgent  # lazy: litellm costs ~2 s to import
 
-    return LiteLLMAgent(spec)
+    return LiteLLMAgent.from_settings(spec)

@@ -11,6 +11,7 @@ import importlib
 # Each module lists its verbs in COMMANDS; keep them free of Textual and litellm imports.
 COMMAND_MODULES = (
     "episodes",
+    "settings_cmd",
 )
 
 

@@ -1,0 +1,281 @@
+"""Real models through litellm: one streamed call per turn, rebuilt into a ModelTurn.
+
+litellm is imported on the first call, never when this module is imported (a
+headless scripted run must not pay for it), and with its network look-ups off
+(``LITELLM_OFFLINE_MODE``, the bundled cost map). API keys come from the
+environment only: this module reads them, passes them to litellm, and never
+stores, logs or returns them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import warnings
+from typing import Any
+
+from ..episode.agent_api import AgentFailure, Delta, TurnRequest
+from ..episode.events import ModelTurn, ToolCall
+from .llm_errors import KEY_ENV, classify
+from .llm_stream import TurnAccumulator, usage_dict
+
+_litellm: Any = None
+
+# Providers whose reasoning models want their own reasoning_content sent back on assistant turns.
+_REASONING_BACK = {"deepseek", "moonshot", "zai"}
+_LOCAL_OPENAI = {"openai", "hosted_vllm", "lm_studio", "llamafile", "ollama", "ollama_chat"}
+
+
+def load_litellm() -> Any:
+    """Import litellm once, offline and quiet."""
+    global _litellm
+    if _litellm is None:
+        os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False  # gone from recent releases; harmless where it is
+        litellm.drop_params = True  # a parameter a model does not take is dropped, not an error
+        _litellm = litellm
+    return _litellm
+
+
+def _provider_of(model: str, api_base: str | None) -> str:
+    try:
+        return load_litellm().get_llm_provider(model=model, api_base=api_base)[1] or ""
+    except Exception:
+        return model.split("/", 1)[0] if "/" in model else ""
+
+
+class LiteLLMAgent:
+    scripted = False
+
+    def __init__(self, spec: str, *, api_base: str | None = None, api_key_env: str | None = None,
+                 temperature: float | None = None, max_tokens: int | None = None,
+                 reasoning_effort: str | None = None, thinking_budget: int | None = None,
+                 timeout: float = 60.0, retries: int = 3, backoff: float = 1.0, stream: bool = True):
+        self.name = spec
+        self.model = spec
+        self.api_base = api_base or None
+        self.api_key_env = api_key_env or None
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.reasoning_effort = reasoning_effort
+        self.thinking_budget = thinking_budget
+        self.timeout = float(timeout)
+        self.retries = max(0, int(retries))
+        self.backoff = max(0.0, float(backoff))
+        self.stream = stream
+        self._provider: str | None = None
+        self._last_tools: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_settings(cls, spec: str, settings: Any = None) -> "LiteLLMAgent":
+        """An agent for ``spec``: a model alias from the user's settings, or a litellm model string."""
+        from ..settings import SettingsError, load_settings, resolve_agent_spec
+
+        try:
+            model, kwargs = resolve_agent_spec(spec, settings if settings is not None else load_settings())
+        except SettingsError as exc:
+            raise AgentFailure(str(exc), False) from None
+        return cls(model, **kwargs)
+
+    def __repr__(self) -> str:  # no key material in here, ever
+        return f"LiteLLMAgent({self.model!r}, api_base={self.api_base!r})"
+
+    # -- provider facts -------------------------------------------------------
+    @property
+    def provider(self) -> str:
+        if self._provider is None:
+            self._provider = _provider_of(self.model, self.api_base)
+        return self._provider
+
+    @property
+    def _own_server(self) -> bool:
+        """An OpenAI-compatible server of the user's own (Ollama, vLLM, llama.cpp, a proxy)."""
+        return bool(self.api_base) and self.provider in _LOCAL_OPENAI
+
+    @property
+    def key_env(self) -> str | None:
+        """The environment variable the key comes from; None for a server of one's own without api_key_env."""
+        if self.api_key_env:
+            return self.api_key_env
+        return None if self._own_server else KEY_ENV.get(self.provider)
+
+    def _api_key(self) -> str | None:
+        if self.api_key_env:
+            value = os.environ.get(self.api_key_env)
+            if not value:
+                raise AgentFailure(f"{self.model}: {self.api_key_env} is not set in the environment "
+                                   "(keys are read from the environment only).", False)
+            return value
+        if self._own_server:
+            # Never hand OPENAI_API_KEY to some other host; a server without auth still wants a key.
+            return "not-needed"
+        return None
+
+    # -- building the request -------------------------------------------------
+    def _messages(self, request: TurnRequest) -> list[dict[str, Any]]:
+        """The episode's messages, with what this provider wants back from its own earlier turns
+        (Anthropic thinking blocks with signatures, Gemini tool-call signatures, reasoning_content)."""
+        history, k, out = request.history, 0, []
+        for msg in request.messages:
+            if msg.get("role") != "assistant" or k >= len(history):
+                out.append(msg)
+                continue
+            turn = history[k]
+            ids = [c.get("id") for c in msg.get("tool_calls") or []]
+            if ids != [c.id for c in turn.tool_calls] or (msg.get("content") or None) != (turn.text or None):
+                out.append(msg)
+                continue
+            k += 1
+            out.append(self._augment(msg, turn))
+        return out
+
+    def _augment(self, msg: dict[str, Any], turn: ModelTurn) -> dict[str, Any]:
+        data = turn.provider_data or {}
+        mine = data["provider"] == self.provider if "provider" in data else turn.agent == self.name
+        if not mine:
+            return msg  # signatures and reasoning only mean something to the provider that made them
+        msg = dict(msg)
+        if data.get("thinking_blocks"):
+            msg["thinking_blocks"] = [dict(b) for b in data["thinking_blocks"]]
+        fields = data.get("tool_call_fields") or {}
+        if fields and msg.get("tool_calls"):
+            msg["tool_calls"] = [dict(c, provider_specific_fields=dict(fields[c["id"]])) if c.get("id") in fields
+                                 else c for c in msg["tool_calls"]]
+        if self.provider in _REASONING_BACK and turn.reasoning:
+            msg["reasoning_content"] = turn.reasoning
+        return msg
+
+    def _tools(self, request: TurnRequest, messages: list[dict[str, Any]]) -> tuple[list | None, str | None]:
+        """Tools to offer; an interview (no tools) still declares them, with tool_choice "none",
+        because some providers refuse a history with tool calls and no tool definitions."""
+        if request.tools:
+            self._last_tools = list(request.tools)
+            return list(request.tools), None
+        names = [c["function"]["name"] for m in messages for c in m.get("tool_calls") or []
+                 if isinstance(c, dict) and c.get("function", {}).get("name")]
+        if not names:
+            return None, None
+        tools = self._last_tools or [{"type": "function", "function": {
+            "name": n, "description": "", "parameters": {"type": "object", "properties": {}}}}
+            for n in dict.fromkeys(names)]
+        return tools, "none"
+
+    def _kwargs(self, request: TurnRequest) -> dict[str, Any]:
+        messages = self._messages(request)
+        tools, tool_choice = self._tools(request, messages)
+        kw: dict[str, Any] = {"model": self.model, "messages": messages, "stream": self.stream,
+                              "timeout": self.timeout, "num_retries": 0, "max_retries": 0}
+        if self.stream:
+            kw["stream_options"] = {"include_usage": True}
+        if tools:
+            kw["tools"] = tools
+        if tool_choice:
+            kw["tool_choice"] = tool_choice
+        optional = {"api_base": self.api_base, "temperature": self.temperature, "max_tokens": self.max_tokens,
+                    "reasoning_effort": self.reasoning_effort, "api_key": self._api_key()}
+        kw.update({k: v for k, v in optional.items() if v is not None})
+        if self.thinking_budget:
+            kw["thinking"] = {"type": "enabled", "budget_tokens": int(self.thinking_budget)}
+        return kw
+
+    # -- the call ---------------------------------------------------------------
+    async def next_turn(self, request: TurnRequest) -> ModelTurn:
+        litellm = load_litellm()
+        kwargs = self._kwargs(request)
+        secrets = [kwargs["api_key"]] if kwargs.get("api_key") else []
+        if self.key_env and os.environ.get(self.key_env):
+            secrets.append(os.environ[self.key_env])
+        attempt = 0
+        while True:
+            try:
+                return await self._once(litellm, kwargs, request)
+            except (asyncio.CancelledError, AgentFailure):
+                raise
+            except Exception as exc:
+                verdict = classify(exc, model=self.model, provider=self.provider, key_env=self.key_env,
+                                   api_base=self.api_base, timeout=self.timeout, secrets=secrets)
+                if verdict.retry_reason is None or attempt >= self.retries:
+                    raise verdict.failure from None
+                attempt += 1
+                wait = self.backoff * 2 ** (attempt - 1)
+                if verdict.retry_after is not None:
+                    wait = max(wait, verdict.retry_after)
+                _emit(request, "status", f"{verdict.retry_reason}; retrying in {wait:.1f} s "
+                                         f"(attempt {attempt}/{self.retries})")
+                await asyncio.sleep(wait)
+
+    async def _once(self, litellm: Any, kwargs: dict[str, Any], request: TurnRequest) -> ModelTurn:
+        acc = TurnAccumulator(lambda channel, piece: _emit(request, channel, piece))
+        response = await litellm.acompletion(**kwargs)
+        if not self.stream:
+            acc.add_message(response)
+            acc.finish()
+            return self._turn(litellm, acc, kwargs, response)
+        iterator = response.__aiter__()
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.timeout):  # a stream that goes quiet is a timeout too
+                        chunk = await iterator.__anext__()
+                except StopAsyncIteration:
+                    break
+                acc.add_chunk(chunk)
+        finally:
+            await _close(response)
+        acc.finish()
+        return self._turn(litellm, acc, kwargs, None)
+
+    def _turn(self, litellm: Any, acc: TurnAccumulator, kwargs: dict[str, Any], response: Any) -> ModelTurn:
+        reasoning, text, calls, blocks = acc.result()
+        usage = usage_dict(acc.usage)
+        cost = self._cost(litellm, acc, kwargs, response)
+        if cost is not None:
+            usage["cost"] = cost
+        provider_data: dict[str, Any] = {}
+        if blocks:
+            provider_data["thinking_blocks"] = blocks
+        fields = {cid: f for cid, _, _, f in calls if f}
+        if fields:
+            provider_data["tool_call_fields"] = fields
+        if provider_data:
+            provider_data["provider"] = self.provider
+        if acc.finish_reason and acc.finish_reason not in ("stop", "tool_calls", "end_turn", "tool_use"):
+            provider_data["finish_reason"] = acc.finish_reason  # "length", "content_filter": worth seeing
+        return ModelTurn(reasoning=reasoning, text=text,
+                         tool_calls=tuple(ToolCall(cid, name, args) for cid, name, args, _ in calls),
+                         usage=usage, agent=self.name, provider_data=provider_data)
+
+    def _cost(self, litellm: Any, acc: TurnAccumulator, kwargs: dict[str, Any], response: Any) -> float | None:
+        """Dollars, when litellm knows this model's price; None otherwise."""
+        if not acc.usage:
+            return None
+        try:
+            with warnings.catch_warnings():  # litellm's own pydantic deprecation noise
+                warnings.simplefilter("ignore")
+                built = response if response is not None else litellm.stream_chunk_builder(
+                    acc.chunks, messages=kwargs["messages"])
+                cost = litellm.completion_cost(completion_response=built, model=self.model)
+        except Exception:
+            return None
+        return float(cost) if isinstance(cost, (int, float)) and cost > 0 else None
+
+
+def _emit(request: TurnRequest, channel: str, text: str) -> None:
+    if request.on_delta is not None and text:
+        request.on_delta(Delta(channel, text))
+
+
+async def _close(response: Any) -> None:
+    """Close a stream (and its HTTP connection), also while being cancelled."""
+    closer = getattr(response, "aclose", None)
+    if closer is None:
+        return
+    try:
+        await asyncio.shield(closer())
+    except Exception:
+        pass
+
