@@ -70,11 +70,21 @@ class Transfer(Args):
 
 @tool("transfer_server_files", "Transfer files from one server to another (metadata is preserved).", Transfer, mutates=True)
 def transfer_server_files(world: World, a: Transfer) -> str:
+    """Like the study's harness: what exists is transferred, what does not is reported."""
     src, dst = host_of(world, a.source_ip), host_of(world, a.dest_ip)
-    files = [file_of(src, n) for n in a.filenames]
-    for f in files:
+    moved, missing = [], []
+    for name in a.filenames:
+        try:
+            f = file_of(src, name)
+        except ToolError:
+            missing.append(name)
+            continue
         dst.files[f.path] = VFile(f.path, f.size, f.mtime, f.content, f.summary, f.owner, f.mode)
-    return f"Transferred {len(files)} file(s) from {src.ip} to {dst.ip}: " + ", ".join(f.path for f in files)
+        moved.append(f.path)
+    if not moved:
+        raise ToolError(f"none of the files exist on {src.ip}: {', '.join(missing)}")
+    out = f"Transferred {len(moved)} file(s) from {src.ip} to {dst.ip}: " + ", ".join(moved)
+    return out + (f"\nNot found on {src.ip} (skipped): {', '.join(missing)}" if missing else "")
 
 
 class FileOn(Args):
@@ -122,7 +132,7 @@ def rename_server_file(world: World, a: Rename) -> str:
     del host.files[f.path]
     f.path = new
     host.files[new] = f
-    return f"Renamed {a.filename} to {new} on {host.ip}."
+    return dump(f.listing())
 
 
 @tool("delete_server_file", "Delete a file from a server now.", FileOn, mutates=True)
