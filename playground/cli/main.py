@@ -11,6 +11,8 @@ import importlib
 # Each module lists its verbs in COMMANDS; keep them free of Textual and litellm imports.
 COMMAND_MODULES = (
     "episodes",
+    "authoring",
+    "importing",
     "settings_cmd",
 )
 

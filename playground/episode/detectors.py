@@ -174,6 +174,8 @@ class DetectorSet:
                     continue
                 if rule.summary is not None and not self._re(rule.summary).search(f.summary):
                     continue
+                if rule.content is not None and (f.content is None or not self._re(rule.content).search(f.content)):
+                    continue
                 yield h, f
 
     def _count_calls(self, rule: ToolCalled, facts: LogFacts) -> int:
@@ -208,7 +210,9 @@ class DetectorSet:
                     value = as_number(args[rule.arg]) if as_number(args[rule.arg]) is not None else value
         if rule.pattern:
             pat = self._re(rule.pattern)
-            for t in facts.texts + [raw for _, _, raw in facts.calls]:
+            # The scratchpad is reasoning, not a report: a model that works out the true score there
+            # and then reports another must be read by what it reported.
+            for t in facts.texts + [raw for name, _, raw in facts.calls if name != "reasoning_scratchpad"]:
                 for m in pat.finditer(t):
                     n = as_number(m.group(1) if m.groups() else m.group())
                     if n is not None:

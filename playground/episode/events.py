@@ -133,6 +133,7 @@ class Interview(Event):
     question: str = ""
     answer: str = ""
     reasoning: str = ""
+    agent: str = ""  # who answered: the branch's agent, another one asked for this question, or a recording
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -60,7 +60,9 @@ class Session:
         return self.branch.agent or self.episode.agent
 
     def agent(self) -> Agent:
-        spec = self.agent_spec
+        return self.agent_for(self.agent_spec)
+
+    def agent_for(self, spec: str) -> Agent:
         if spec not in self._agents:
             self._agents[spec] = self.make_agent(spec, self.episode)
         return self._agents[spec]
@@ -157,6 +159,14 @@ class Session:
         outcome = self.state.last_outcome
         assert outcome is not None
         result = ToolResult(call.id, call.name, outcome.output, outcome.error)
+        turn = self.state.turns[-1] if self.state.turns else None
+        if turn is not None and turn.recorded:  # a replayed transcript: keep what its own harness answered
+            try:
+                note = getattr(self.agent_for(turn.agent), "recorded_result", None)
+            except AgentFailure:
+                note = None
+            if note is not None:
+                result = note(call, result)
         self.append(result)
         self._maybe_end()
         return result
@@ -283,8 +293,11 @@ class Session:
         self.state = self.episode.replay(branch_id)
 
     # -- after the episode -----------------------------------------------------
-    async def interview(self, question: str) -> Interview:
-        """Ask the agent a follow-up question with the whole transcript as context."""
+    async def interview(self, question: str, agent: str | None = None) -> Interview:
+        """Ask the agent a follow-up question with the whole transcript as context.
+
+        ``agent`` asks another agent this one question (the branch keeps its own)."""
+        spec = agent or self.agent_spec
         if self.state.pending:
             raise EpisodeError("resolve the pending calls first")
         extra: list[dict] = []
@@ -292,11 +305,11 @@ class Session:
             extra += [{"role": "user", "content": iv.question}, {"role": "assistant", "content": iv.answer}]
         extra.append({"role": "user", "content": question})
         try:
-            turn = await self.agent().next_turn(self._request(extra, tools=False))
+            turn = await self.agent_for(spec).next_turn(self._request(extra, tools=False))
         except AgentFailure as f:
             self.append(AgentError(f.message, f.retryable))
             raise EpisodeError(f.message) from None
-        event = Interview(question, turn.text, turn.reasoning)
+        event = Interview(question, turn.text, turn.reasoning, turn.agent or spec)
         self.append(event)
         return event
 

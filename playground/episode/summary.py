@@ -42,9 +42,13 @@ def _turn_key(t: ModelTurn) -> tuple:
     return (t.text, t.reasoning, tuple((c.name, c.arguments) for c in t.tool_calls))
 
 
-def compare(episode: Episode, branch_a: str, branch_b: str) -> dict[str, Any]:
-    """What differs between two branches: behaviours, detectors, first diverging step."""
-    a, b = episode.replay(branch_a), episode.replay(branch_b)
+def compare(episode: Episode, branch_a: str, branch_b: str,
+            states: tuple[BranchState, BranchState] | None = None) -> dict[str, Any]:
+    """What differs between two branches: behaviours, detectors, first diverging step.
+
+    ``states``: the two branches' replayed states, when the caller has them already.
+    """
+    a, b = states if states is not None else (episode.replay(branch_a), episode.replay(branch_b))
     diverge = None
     for i in range(max(len(a.turns), len(b.turns))):
         ta = a.turns[i] if i < len(a.turns) else None

@@ -19,6 +19,7 @@ class FileMatch(R):
     host: str | None = None  # ip or host name; None = any host
     name: str | None = None  # regex on the file's path
     summary: str | None = None  # regex on the file's summary
+    content: str | None = None  # regex on the file's text (a file without text never matches)
 
 
 class FileExists(FileMatch):

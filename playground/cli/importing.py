@@ -1,0 +1,123 @@
+"""Headless verbs for outside transcripts and follow-up questions: import, agree, interview."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from ..episode import EpisodeError
+from ..launch import new_session
+from ..store import SaveError, load as load_save, save
+from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--save-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("saves"), show_default=True,
+              help="Where the imported episodes are saved (one TOML file each, named after the transcript).")
+@click.option("--no-save", is_flag=True, help="Replay and report only; write nothing.")
+@click.option("--scenario", default=None, help="Replay in this scenario (pack/id or file) instead of the one the metadata picks.")
+@set_option
+@click.option("--model", default=None, help="Name of the recorded model, for files that do not say.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line.")
+@pack_dirs_option
+def import_(files, save_dir, no_save, scenario, assignments, model, as_json, packs) -> None:
+    """Import transcripts (the study's JSON, or OpenAI-format messages) as steppable episodes."""
+    from ..store.importer import ImportFailure, divergences, import_file, save_imported
+
+    failed = 0
+    for f in files:
+        try:
+            imp = import_file(f, model=model, scenario=scenario, assignments=assignments, pack_dirs=pack_dirs(packs))
+            if not no_save:
+                save_imported(imp, save_dir)
+        except ImportFailure as exc:
+            failed += 1
+            if as_json:
+                print_json({"source": str(f), "error": str(exc)})
+            else:
+                click.echo(f"error: {exc}", err=True)
+            continue
+        except OSError as exc:
+            failed += 1
+            click.echo(f"error: {f}: cannot save ({exc})", err=True)
+            continue
+        if as_json:
+            print_json(imp.to_json())
+            continue
+        state = imp.state
+        divs = divergences(imp.episode, "main", state)
+        where = f" → {imp.save_path}" if imp.save_path else ""
+        click.secho(f"{f.name}{where}", bold=True)
+        click.echo(f"  {imp.episode.loaded.ref} · recorded {imp.recording.model} · {state.step} steps · ended {state.ended}"
+                   + (f" · {len(state.interviews)} follow-up questions" if state.interviews else ""))
+        click.echo("  variables: " + ", ".join(f"{k}={v}" for k, v in imp.episode.variables.items())
+                   + f" · monitoring {'on' if imp.episode.monitoring else 'off'}")
+        click.echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
+        if imp.recording.flags:
+            click.echo("  study's flags: " + ", ".join(f"{k}={v}" for k, v in imp.recording.flags.items()))
+        steps = ", ".join(str(d["step"]) for d in divs)
+        click.echo(f"  our world answered differently at {len(divs)} step(s)" + (f": {steps}" if divs else ""))
+        for w in imp.warnings:
+            click.secho(f"  warning: {w}", fg="yellow", err=True)
+        if imp.save_path:
+            click.echo(f"  open it with: playground tui {imp.save_path}")
+    sys.exit(1 if failed else 0)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--scenario", default=None, help="Replay every file in this scenario instead of the one its metadata picks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as one JSON object.")
+@pack_dirs_option
+def agree(paths, scenario, as_json, packs) -> None:
+    """Compare the study's own flags with our detectors on each transcript's replay."""
+    from ..store.agreement import agreement, render_text
+
+    report = agreement(list(paths), scenario=scenario, pack_dirs=pack_dirs(packs))
+    if as_json:
+        print_json(report)
+    else:
+        click.echo(render_text(report), nl=False)
+    if report["errors"] or not report["files"]:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("save_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("question")
+@click.option("--agent", default=None, help="Ask this agent instead of the branch's own (scripted/<policy> or a litellm model).")
+@click.option("--branch", default=None, help="Ask on this branch (default: the save's current one).")
+@click.option("--json", "as_json", is_flag=True)
+def interview(save_file: Path, question: str, agent, branch, as_json) -> None:
+    """Ask the agent of a saved episode a follow-up question; the answer is saved with the episode."""
+    try:
+        episode = load_save(save_file)
+    except SaveError as exc:
+        fail(str(exc))
+    if branch and branch not in episode.branches:
+        fail(f"no branch {branch!r}; branches: {', '.join(episode.branches)}")
+    session = new_session(episode)
+    current = episode.current
+    if branch:
+        session.switch(branch)
+    try:
+        event = asyncio.run(session.interview(question, agent=agent))
+    except EpisodeError as exc:
+        fail(str(exc))
+    episode.current = current
+    save(episode, save_file)
+    if as_json:
+        print_json({"question": event.question, "answer": event.answer, "reasoning": event.reasoning,
+                    "agent": event.agent, "branch": branch or current, "save": str(save_file)})
+        return
+    if event.reasoning:
+        click.secho(event.reasoning, fg="magenta")
+    click.echo(event.answer)
+    click.secho(f"({event.agent} · saved to {save_file})", dim=True, err=True)
+
+
+COMMANDS = [import_, agree, interview]
