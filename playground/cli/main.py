@@ -33,11 +33,13 @@ def cli(ctx: click.Context) -> None:
 @click.argument("target", required=False)
 @click.option("--packs", multiple=True, type=click.Path(path_type=Path), help="Extra folder of packs.")
 @click.option("--save-dir", type=click.Path(path_type=Path), default=Path("saves"), show_default=True)
-def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path) -> None:
+@click.option("--agent", default=None, help="Preselect the agent in setup: scripted/<policy>, a model alias or a "
+                                            "litellm model string.")
+def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str | None) -> None:
     """Open the TUI, optionally on a scenario (pack/id or file) or a save."""
     from ..tui.app import run_app  # Textual only when the TUI is asked for
 
-    run_app(target=target, packs=list(packs), save_dir=save_dir)
+    run_app(target=target, packs=list(packs), save_dir=save_dir, agent=agent)
 
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,196 @@
+"""The playground app: theme, keymap, the command palette, and moving between
+screens. Everything else lives in the screens; this file stays small."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .actions import actions_for, bindings
+from .config import TuiConfig
+
+
+class PlaygroundApp(App):
+    TITLE = "playground"
+    BINDINGS = bindings("app")
+    CSS = """
+    .screen-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    """
+
+    def __init__(self, config: TuiConfig | None = None, target: str | None = None, agent: str | None = None) -> None:
+        super().__init__()
+        self.config = config or TuiConfig()
+        self.target = target
+        self.agent = agent  # preselected in setup (``playground tui SCENARIO --agent ...``)
+
+    # -- start ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.config.user_settings:  # after the first frame: reading settings imports pydantic
+            self.call_after_refresh(self.run_worker, self._load_settings, thread=True, group="settings",
+                                    exit_on_error=False)
+        else:
+            self._settings_ready()
+
+    def _load_settings(self) -> None:
+        self.config.load_user_settings()
+        self.call_from_thread(self._settings_ready)
+
+    def _settings_ready(self) -> None:
+        """Theme, keymap and problems from the settings; then the target or the resume offer."""
+        if self.config.theme != self.theme:
+            try:
+                self.theme = self.config.theme
+            except Exception:  # an unknown theme name in settings
+                self.notify(f"Unknown theme {self.config.theme!r}; using the default.", severity="warning")
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        for problem in self.config.problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+        if self.target:
+            self.call_after_refresh(self.open_target, self.target)
+        elif self.config.offer_resume:
+            self.call_after_refresh(self.offer_resume)
+
+    def open_target(self, target: str) -> None:
+        path = Path(target)
+        if path.suffix == ".toml" and path.is_file():
+            self.open_save(path)
+            return
+        from ..launch import load
+        from ..scenario import ScenarioError
+
+        try:
+            loaded = load(target, self.config.pack_dirs())
+        except ScenarioError as exc:
+            self.notify("\n".join(str(p) for p in exc.problems[:5]), title=f"Cannot open {target}", severity="error",
+                        timeout=15)
+            return
+        self.open_setup(loaded, agent=self.agent)
+
+    def offer_resume(self) -> None:
+        from ..store import list_saves
+
+        saves = list_saves(self.config.save_dir)
+        if not saves:
+            return
+        latest = saves[0]
+        from ..store import SaveError, load
+
+        try:
+            episode = load(latest)
+        except (SaveError, OSError):
+            return
+        from ..episode.events import Ended, ModelTurn
+
+        events = episode.events()
+        if events and isinstance(events[-1], Ended):
+            return
+        steps = sum(1 for e in events if isinstance(e, ModelTurn))
+        from .dialogs.confirm import ConfirmDialog
+
+        message = (f"{episode.scenario.title}\n{episode.branches[episode.current].agent or episode.agent} · "
+                   f"step {steps} · branch {episode.current}\n{latest}")
+        self.push_screen(ConfirmDialog("Resume your last episode?", message, yes="Resume", no="Not now"),
+                         lambda yes: self.open_save(latest) if yes else None)
+
+    # -- the command palette and help ---------------------------------------------------------------
+    def key_for(self, binding_id: str, default: str) -> str:
+        keys = self._keymap.get(binding_id, default)
+        first = keys.split(",")[0].strip()
+        return self.get_key_display(Binding(first, ""))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        name = getattr(screen, "SCREEN_NAME", None)
+        if name is None:
+            return
+        for a in actions_for(name):
+            if screen.check_action(a.name, ()) is not True:
+                continue
+            yield SystemCommand(f"{a.label.capitalize()}  ({self.key_for(a.id, a.key)})", a.help,
+                                partial(screen.run_action, a.name))
+        if name == "episode" and screen.check_action("run_to_breakpoint", ()) is True:
+            from ..episode.breakpoints import DESCRIPTIONS
+
+            for kind, text in DESCRIPTIONS.items():
+                yield SystemCommand(f"Run to next breakpoint: {kind}", f"Stop before {text}",
+                                    partial(screen.run_action, f"run_to_breakpoint('{kind}')"))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(getattr(self.screen, "SCREEN_NAME", "home")))
+
+    # -- moving between screens ---------------------------------------------------------------------
+    def open_setup(self, loaded: Any, *, replace: bool = False, agent: str | None = None) -> None:
+        from .screens.setup import SetupScreen
+
+        screen = SetupScreen(loaded, agent=agent)
+        self.switch_screen(screen) if replace else self.push_screen(screen)
+
+    def new_session(self, episode: Any) -> Any:
+        from ..episode import Session
+
+        return Session(episode, self.config.agent_factory())
+
+    def start_episode(self, episode: Any, *, replace: bool = True) -> None:
+        from ..store import default_save_path
+        from .screens.episode import EpisodeScreen
+
+        session = self.new_session(episode)
+        path = default_save_path(episode, self.config.save_dir)
+        screen = EpisodeScreen(session, path, autosave=self.config.autosave)
+        self.switch_screen(screen) if replace else self.push_screen(screen)
+
+    def open_save(self, path: Path, *, replace: bool = False) -> None:
+        from ..store import SaveError, load
+        from .autosave import read_ui_state
+        from .screens.episode import EpisodeScreen
+
+        try:
+            episode = load(path)
+        except SaveError as exc:
+            self.notify(str(exc), title="Cannot open the save", severity="error", timeout=15)
+            return
+        ui = read_ui_state(path)
+        session = self.new_session(episode)
+        selected = ui.get("selected") if isinstance(ui.get("selected"), int) else None
+        screen = EpisodeScreen(session, path, autosave=self.config.autosave, selected=selected)
+        self.switch_screen(screen) if replace else self.push_screen(screen)
+        a, b = ui.get("a"), ui.get("b")
+        if ui.get("screen") == "compare" and a in episode.branches and b in episode.branches and a != b:
+            self.call_after_refresh(self.open_compare, screen, a, b)
+
+    def open_compare(self, origin: Any, a: str, b: str) -> None:
+        from .screens.compare import CompareScreen
+
+        origin.remember_screen("compare", a=a, b=b)
+        self.push_screen(CompareScreen(origin.session, a, b, origin))
+
+    def open_editor(self, path: Path | None, *, text: str | None = None) -> None:
+        from .screens.editor import EditorScreen
+
+        self.push_screen(EditorScreen(path, text=text))
+
+    def leave_episode(self, screen: Any) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            from .screens.home import HomeScreen
+
+            self.switch_screen(HomeScreen())
+
+
+def run_app(target: str | None = None, packs: list[Path] | None = None, save_dir: Path | None = None,
+            agent: str | None = None) -> None:
+    config = TuiConfig.from_user(save_dir=save_dir, packs=packs)
+    PlaygroundApp(config, target, agent).run()

@@ -1,0 +1,104 @@
+"""What the TUI needs to know at start: where packs and saves are, the user's
+settings (theme, model aliases, autosave), remapped keys, and — for tests — an
+injected agent factory. Textual-free and cheap to build."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+KEYMAP_FILE = "keymap.toml"
+
+
+@dataclass
+class TuiConfig:
+    save_dir: Path = Path("saves")
+    extra_packs: list[Path] = field(default_factory=list)  # --packs, searched before the defaults
+    base_packs: list[Path] | None = None  # None: $PLAYGROUND_PACKS or ./scenario_packs
+    autosave: bool = True
+    theme: str = "textual-dark"
+    default_model: str = ""
+    model_aliases: dict[str, str] = field(default_factory=dict)  # alias -> litellm model string
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
+    make_agent: Callable[..., Any] | None = None  # tests inject fake agents here
+    offer_resume: bool = True
+    problems: list[str] = field(default_factory=list)  # settings that could not be read
+    user_settings: bool = False  # read the user's settings file (tests pass everything in instead)
+
+    def pack_dirs(self) -> list[Path]:
+        from ..scenario.packs import default_pack_dirs
+
+        base = self.base_packs if self.base_packs is not None else default_pack_dirs()
+        return list(self.extra_packs) + list(base)
+
+    def agent_factory(self) -> Callable[..., Any]:
+        if self.make_agent is not None:
+            return self.make_agent
+        from ..agents import make_agent
+
+        return make_agent
+
+    @classmethod
+    def from_user(cls, *, save_dir: Path | None = None, packs: list[Path] | None = None) -> "TuiConfig":
+        """Paths only: the user's settings are read by ``load_user_settings`` off the first frame's path."""
+        cfg = cls(save_dir=Path(save_dir) if save_dir else Path("saves"), extra_packs=list(packs or []))
+        cfg.user_settings = True
+        return cfg
+
+    def load_user_settings(self) -> None:
+        """Read ``playground.settings`` (theme, model aliases, autosave) and the keymap beside it.
+
+        Imports pydantic, so the app calls this on a thread after the first screen is drawn."""
+        try:
+            from ..settings import config_path, load_settings
+
+            settings = load_settings()
+            self.autosave = settings.autosave
+            self.theme = settings.theme or self.theme
+            self.default_model = settings.default_model
+            self.model_aliases = {name: alias.model for name, alias in settings.models.items()}
+            keymap_path = config_path().with_name(KEYMAP_FILE)
+        except ImportError:  # pragma: no cover - settings ship with the package
+            keymap_path = None
+        except Exception as exc:  # a broken settings file must not stop the app
+            self.problems.append(str(exc))
+            keymap_path = None
+        if keymap_path is not None:
+            self.keymap, problems = read_keymap(keymap_path)
+            self.problems += problems
+
+
+def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
+    """``keymap.toml``: ``"episode.step" = "n"`` per line, or under a ``[keymap]`` table."""
+    if not path.is_file():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"{path}: cannot read the keymap ({exc})"]
+    data = data.get("keymap", data)
+    from .actions import BY_ID
+
+    keymap, problems = {}, []
+    for binding_id, keys in data.items():
+        if binding_id not in BY_ID:
+            problems.append(f"{path}: unknown binding id {binding_id!r}")
+        elif not isinstance(keys, str) or not keys.strip():
+            problems.append(f"{path}: {binding_id} needs a key string like \"n\" or \"ctrl+n,f5\"")
+        else:
+            keymap[binding_id] = keys.strip()
+    return keymap, problems
+
+
+# The environment variables litellm reads provider keys from (without importing litellm).
+def configured_key_names() -> list[str]:
+    try:
+        from ..agents.llm_errors import KEY_ENV
+
+        names = sorted(set(KEY_ENV.values()))
+    except ImportError:  # pragma: no cover
+        names = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY"]
+    return [n for n in names if os.environ.get(n)]

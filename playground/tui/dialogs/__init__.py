@@ -1,0 +1,1 @@
+"""Small ``ModalScreen[T]`` dialogs that ``dismiss(result)``."""

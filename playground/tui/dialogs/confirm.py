@@ -1,0 +1,37 @@
+"""Yes or no."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.containers import HorizontalGroup, VerticalGroup
+from textual.widgets import Button, Static
+
+from .base import Dialog
+
+
+class ConfirmDialog(Dialog[bool]):
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "Cancel", danger: bool = False):
+        super().__init__()
+        self.title_text, self.message, self.yes, self.no, self.danger = title, message, yes, no, danger
+
+    def compose(self):
+        with VerticalGroup(id="box"):
+            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(self.message, classes="help", markup=False)
+            with HorizontalGroup(classes="buttons"):
+                yield Button(self.no, id="no")
+                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes" if not self.danger else "#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,242 @@
+"""How one step looks in the Reasoning pane, the Actions pane and the Compare
+view: plain functions from a ``StepView`` to a Rich renderable."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .palette import Palette
+from .transcript import CallView, Extra, StepView, parse_args
+
+RESULT_LINES = 6
+ARG_LINES = 3
+SCRIPTED_TAG = "scripted demo — not model output"
+NO_REASONING = "no reasoning shown by this model"
+
+
+def humanize(label: str) -> str:
+    return label.replace("_", " ")
+
+
+def clip_lines(text: str, limit: int) -> tuple[str, int]:
+    lines = text.rstrip("\n").splitlines() or [""]
+    if len(lines) <= limit:
+        return "\n".join(lines), 0
+    return "\n".join(lines[:limit]), len(lines) - limit
+
+
+def format_args(raw: str, limit: int = ARG_LINES) -> list[tuple[str, str]]:
+    """``[(key, value text)]`` for display; a malformed payload comes back as one raw item."""
+    args = parse_args(raw)
+    if not isinstance(args, dict):
+        return [("(not a JSON object)", str(args))]
+    out = []
+    for k, v in args.items():
+        text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+        text, more = clip_lines(text, limit)
+        out.append((str(k), text + (f" … (+{more} lines)" if more else "")))
+    return out
+
+
+def compact_args(raw: str, width: int = 60) -> str:
+    args = parse_args(raw)
+    if isinstance(args, dict):
+        text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+    else:
+        text = str(args)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _header(view: StepView, pal: Palette, labels: dict[str, str], extra: str = "") -> RenderableType:
+    head = Text(f" step {view.step} ", style=f"bold {pal.fg} on {pal.panel}")
+    for det in view.tripped:
+        label = labels.get(det, det)
+        colour = pal.success if label == "faithful_completion" else pal.error
+        head.append(f" ⚑ {humanize(label)} ", style=f"bold {pal.fg} on {colour}")
+        head.append(" ", style=f"on {pal.panel}")
+    if view.step == 0:
+        head.append("the set-up ", style=f"{pal.muted} on {pal.panel}")
+    elif view.live:
+        head.append("streaming… ", style=f"italic {pal.accent} on {pal.panel}")
+    elif view.turn is not None and view.turn.recorded:
+        head.append("recorded ", style=f"{pal.muted} on {pal.panel}")
+    if extra:
+        head.append(extra + " ", style=f"italic {pal.muted} on {pal.panel}")
+    head.no_wrap, head.overflow = True, "ellipsis"
+    return Padding(head, 0, style=f"on {pal.panel}", expand=True)
+
+
+# -- the Reasoning pane ---------------------------------------------------------------
+
+def reasoning_block(view: StepView, pal: Palette, labels: dict[str, str]) -> RenderableType:
+    parts: list[RenderableType] = [_header(view, pal, labels, SCRIPTED_TAG if view.scripted else "")]
+    if view.step == 0:
+        parts.append(Text("The agent gets its system prompt and task (p shows them).", style=pal.muted))
+        return Group(*parts)
+    if view.live:
+        if view.live_reasoning:
+            parts.append(Text(view.live_reasoning, style=pal.fg))
+        if view.live_text:
+            parts.append(_says(view.live_text, pal))
+        if not (view.live_reasoning or view.live_text):
+            parts.append(Text("waiting for the model…", style=f"italic {pal.muted}"))
+        return Group(*parts)
+    turn = view.turn
+    thoughts = [(c, c.thought()) for c in view.calls if c.scratchpad]
+    if turn is not None and turn.reasoning:
+        parts.append(Text(turn.reasoning, style=pal.fg))
+    for _cv, thought in thoughts:
+        line = Text("✎ scratchpad ", style=f"bold {pal.accent}")
+        line.append("(private, as the model was told)\n", style=f"italic {pal.muted}")
+        line.append(thought if thought is not None else "(no thought given)", style=f"italic {pal.fg}")
+        parts.append(line)
+    if turn is not None and not turn.reasoning and not any(t for _c, t in thoughts):
+        note = "no reasoning in this scripted turn" if view.scripted else NO_REASONING
+        parts.append(Text(note, style=f"italic {pal.muted}"))
+    if turn is not None and turn.text:
+        parts.append(_says(turn.text, pal))
+    for e in view.extras:
+        if e.kind == "interview":
+            parts.append(Text.assemble(("asked: ", f"bold {pal.primary}"), (e.detail, pal.fg)))
+            parts.append(Text.assemble(("answered: ", f"bold {pal.primary}"), (e.text, pal.fg)))
+    return Group(*parts)
+
+
+def _says(text: str, pal: Palette) -> Text:
+    return Text.assemble(("says: ", f"bold {pal.primary}"), (text, pal.fg))
+
+
+def _monitoring_line(e: Extra, pal: Palette) -> Text:
+    on = e.text == "on"
+    badge = " MONITORED " if on else " UNMONITORED "
+    return Text.assemble(("◉ belief: ", f"bold {pal.fg}"),
+                         (badge, f"bold {pal.fg} on {pal.success if on else pal.error}"),
+                         (f" {e.detail}", pal.muted))
+
+
+# -- the Actions pane -----------------------------------------------------------------
+
+_STATUS = {
+    "pending": ("● waiting for you", "warning"),
+    "approved": ("✓ ran", "success"),
+    "edited": ("✎ edited by you, then ran", "accent"),
+    "rejected": ("✗ rejected by you", "error"),
+}
+
+
+def call_lines(cv: CallView, pal: Palette, *, next_up: bool = False) -> list[RenderableType]:
+    label, colour_name = _STATUS[cv.status]
+    colour = getattr(pal, colour_name)
+    name_style = f"bold {pal.primary}" if not cv.scratchpad else f"bold {pal.muted}"
+    line = Text.assemble(("▸ " if not next_up else "▶ ", colour if next_up else pal.muted), (cv.call.name, name_style),
+                         ("  ", ""), (label, colour))
+    out: list[RenderableType] = [line]
+    if cv.scratchpad:
+        out.append(Text("  thought shown in the Reasoning pane", style=f"italic {pal.muted}"))
+        return out
+    for key, value in format_args(cv.arguments):
+        out.append(Padding(Text.assemble((f"{key}: ", pal.muted), (value, pal.fg)), (0, 0, 0, 2)))
+    if cv.status == "edited":
+        out.append(Text(f"  was: {compact_args(cv.call.arguments, 200)}", style=f"strike {pal.muted}"))
+    if cv.status == "rejected":
+        out.append(Text(f"  reason: {cv.reason or 'none given'}", style=pal.error))
+    if cv.result is not None and cv.status != "rejected":
+        out += result_lines(cv, pal)
+    return out
+
+
+def result_lines(cv: CallView, pal: Palette, limit: int = RESULT_LINES) -> list[RenderableType]:
+    assert cv.result is not None
+    out: list[RenderableType] = []
+    if cv.edited_output is not None:
+        out.append(Text("  → result edited by you before the model saw it:", style=f"bold {pal.accent}"))
+    text, more = clip_lines(cv.output or "", limit)
+    style = pal.error if cv.result.error and cv.edited_output is None else pal.muted
+    out.append(hanging("→ ", Text(text, style=style), pal, indent=2))
+    if more:
+        out.append(Text(f"    … {more} more lines (enter shows the step in full)", style=f"italic {pal.muted}"))
+    return out
+
+
+def hanging(prefix: str, body: Text, pal: Palette, indent: int = 0) -> RenderableType:
+    """``prefix`` then ``body``, the body's wrapped and later lines kept under its first."""
+    grid = Table.grid(padding=0, expand=True)
+    grid.add_column(width=indent + len(prefix), no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(" " * indent + prefix, style=pal.muted), body)
+    return grid
+
+
+def extra_line(e: Extra, pal: Palette) -> RenderableType | None:
+    if e.kind == "monitoring":
+        return _monitoring_line(e, pal)
+    if e.kind == "notice":
+        return Text.assemble(("✉ told the agent: ", f"bold {pal.warning}"), (e.text, pal.fg))
+    if e.kind == "note":
+        return Text.assemble(("✎ note: ", f"bold {pal.accent}"), (e.text, pal.fg))
+    if e.kind == "error":
+        return Text.assemble(("✗ model call failed: ", f"bold {pal.error}"), (e.text, pal.fg))
+    if e.kind == "ended":
+        return Text(f"■ episode ended: {e.text.replace('_', ' ')}", style=f"bold {pal.fg}")
+    return None
+
+
+def actions_block(view: StepView, pal: Palette, labels: dict[str, str]) -> RenderableType:
+    parts: list[RenderableType] = [_header(view, pal, labels)]
+    pending = view.pending
+    for cv in view.calls:
+        parts += call_lines(cv, pal, next_up=bool(pending) and cv is pending[0])
+    if view.live:
+        parts.append(Text("waiting for the model's calls…", style=f"italic {pal.muted}"))
+    elif view.turn is not None and not view.calls:
+        parts.append(Text("(no tool call this turn)", style=f"italic {pal.muted}"))
+    for e in view.extras:
+        line = extra_line(e, pal)
+        if line is not None:
+            parts.append(line)
+    for det in view.tripped:
+        label = labels.get(det, det)
+        colour = pal.success if label == "faithful_completion" else pal.error
+        parts.append(Text.assemble((f"⚑ {humanize(label)}", f"bold {colour}"), (f"  detector {det}", pal.muted)))
+    return Group(*parts)
+
+
+# -- the Compare view -----------------------------------------------------------------
+
+def compare_cell(view: StepView | None, pal: Palette, labels: dict[str, str], reasoning_lines: int = 8) -> RenderableType:
+    if view is None:
+        return Text("(no such step in this branch)", style=f"italic {pal.muted}")
+    parts: list[RenderableType] = []
+    turn = view.turn
+    thought = "\n".join(t for c in view.calls if c.scratchpad and (t := c.thought()))
+    reasoning = "\n".join(x for x in ((turn.reasoning if turn else ""), thought) if x)
+    if reasoning:
+        text, more = clip_lines(reasoning, reasoning_lines)
+        parts.append(Text(text + (f" … (+{more} lines)" if more else ""), style=f"italic {pal.fg}"))
+    elif turn is not None:
+        parts.append(Text(NO_REASONING if not view.scripted else "(no reasoning in this scripted turn)",
+                          style=f"italic {pal.muted}"))
+    if turn is not None and turn.text:
+        parts.append(_says(turn.text, pal))
+    for cv in view.calls:
+        if cv.scratchpad:
+            continue
+        mark = {"pending": "⏸", "approved": "▸", "edited": "✎", "rejected": "✗"}[cv.status]
+        parts.append(Text.assemble((f"{mark} ", pal.muted), (cv.call.name, f"bold {pal.primary}"),
+                                   (f"({compact_args(cv.arguments, 400)})", pal.fg)))
+    for e in view.extras:
+        if e.kind in ("monitoring", "notice", "ended", "note"):
+            line = extra_line(e, pal)
+            if line is not None:
+                parts.append(line)
+    for det in view.tripped:
+        label = labels.get(det, det)
+        colour = pal.success if label == "faithful_completion" else pal.error
+        parts.append(Text(f"⚑ {humanize(label)}", style=f"bold {colour}"))
+    return Group(*parts) if parts else Text("")

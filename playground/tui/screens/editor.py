@@ -1,0 +1,309 @@
+"""The scenario editor: YAML with highlighting, validated as you type (debounced),
+problems listed as ``line:col message`` (choosing one moves the cursor there), an
+atomic save, save-as/duplicate, a new scenario from a template, a rendered-prompt
+preview, and "run this" straight into episode setup."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ...store import atomic_write
+from ..actions import bindings
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.text_prompt import TextPrompt
+from ..palette import palette_of
+from ..widgets.key_footer import KeyFooter
+from ..widgets.prompt_preview import render_prompts
+from ..widgets.variable_form import VariableForm
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "new_scenario.yaml"
+DEBOUNCE = 0.3
+ID_LINE = re.compile(r"^id:\s*.*$", re.MULTILINE)
+ID_OK = r"[a-z0-9_\-]"
+
+
+def code_theme(app: Any) -> str:
+    """Follow the app's theme: its own colours when dark, a light syntax theme when light."""
+    try:
+        return "css" if app.current_theme.dark else "github_light"
+    except Exception:  # pragma: no cover
+        return "css"
+
+
+def with_id(text: str, new_id: str) -> str:
+    return ID_LINE.sub(f"id: {new_id}", text, count=1) if ID_LINE.search(text) else f"id: {new_id}\n{text}"
+
+
+def validate_text(text: str, path: Path | None) -> tuple[Any, list[Any]]:
+    """``(scenario or None, problems)``; textual-free, so tests can call it directly."""
+    from ...launch import check_tools
+    from ...scenario import ScenarioError
+    from ...scenario.loader import LoadedScenario, parse_scenario
+
+    name = str(path) if path else "<new scenario>"
+    try:
+        scenario, smap = parse_scenario(text, name)
+    except ScenarioError as exc:
+        return None, exc.problems
+    problems = check_tools(LoadedScenario(scenario, Path(name), smap))
+    return (scenario if not problems else None), problems
+
+
+class EditorScreen(Screen):
+    SCREEN_NAME = "editor"
+    BINDINGS = bindings("editor")
+    DEFAULT_CSS = """
+    EditorScreen { layout: vertical; }
+    EditorScreen #ed-main { height: 1fr; }
+    EditorScreen #yaml { width: 1fr; border: round $primary 60%; }
+    EditorScreen #yaml:focus { border: round $accent; }
+    EditorScreen #side { width: 44%; min-width: 36; }
+    EditorScreen.-no-preview #side { width: 36; }
+    EditorScreen.-no-preview #preview-scroll { display: none; }
+    EditorScreen #problems { height: auto; max-height: 12; border: round $success; }
+    EditorScreen #problems.-bad { border: heavy $error; }
+    EditorScreen #preview-scroll { height: 1fr; border: round $primary 40%; padding: 0 1; }
+    EditorScreen #vars { height: auto; }
+    """
+
+    def __init__(self, path: Path | None, *, text: str | None = None) -> None:
+        super().__init__()
+        self.path = Path(path) if path else None
+        if text is None:
+            text = self.path.read_text(encoding="utf-8") if self.path and self.path.is_file() else ""
+        self.initial_text = text
+        self.saved_text = text if self.path and self.path.is_file() else None
+        self.problems: list[Any] = []
+        self.scenario: Any = None
+        self._timer: Any = None
+        self._problem_index = -1
+        self._var_names: tuple[str, ...] | None = None
+
+    def compose(self):
+        yield Static("", id="ed-title", classes="screen-title")
+        with Horizontal(id="ed-main"):
+            yield TextArea.code_editor(self.initial_text, language="yaml", id="yaml")
+            with Vertical(id="side"):
+                yield OptionList(id="problems")
+                with VerticalScroll(id="preview-scroll"):
+                    yield Vertical(id="vars")
+                    yield Static(id="preview")
+        yield KeyFooter("editor")
+
+    def on_mount(self) -> None:
+        ta = self.query_one("#yaml", TextArea)
+        ta.theme = code_theme(self.app)
+        self.query_one("#preview", Static).update("The preview appears once the scenario is valid.")
+        ta.border_title = self.path.name if self.path else "new scenario"
+        self.query_one("#problems").border_title = "Problems"
+        self.query_one("#preview-scroll").border_title = "Prompt preview"
+        self.set_class(self.app.size.width < 120, "-no-preview")
+        ta.focus()
+        self.validate()
+
+    # -- validation -----------------------------------------------------------------------------
+    @on(TextArea.Changed, "#yaml")
+    def _changed(self) -> None:
+        self._title()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self.validate)
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#yaml", TextArea).text
+
+    @property
+    def modified(self) -> bool:
+        return self.text != (self.saved_text if self.saved_text is not None else "")
+
+    def validate(self) -> None:
+        self._timer = None
+        self._validate(self.text)
+
+    @work(thread=True, exclusive=True, group="validate", exit_on_error=False)
+    def _validate(self, text: str) -> None:
+        scenario, problems = validate_text(text, self.path)
+        self.app.call_from_thread(self._show_problems, text, scenario, problems)
+
+    def _show_problems(self, text: str, scenario: Any, problems: list[Any]) -> None:
+        if text != self.text:
+            return  # the writer kept typing; a newer check is on its way
+        self.problems, self._problem_index = problems, -1
+        options = self.query_one("#problems", OptionList)
+        options.clear_options()
+        options.set_class(bool(problems), "-bad")
+        if problems:
+            options.add_options([Option(f"{p.line}:{p.col}  {p.message}", id=str(i)) for i, p in enumerate(problems)])
+            options.highlighted = 0
+            options.border_title = f"Problems ({len(problems)}) — enter jumps there"
+        else:
+            options.add_option(Option("✓ valid — ctrl+r runs it", disabled=True))
+            options.border_title = "Problems"
+        if scenario is not None:
+            self.scenario = scenario
+            self._preview_vars(scenario)
+        self._title()
+
+    def _preview_vars(self, scenario: Any) -> None:
+        names = tuple(f"{k}={','.join(v.values)}" for k, v in scenario.variables.items()) + (str(scenario.monitoring.default),)
+        holder = self.query_one("#vars", Vertical)
+        if names != self._var_names:
+            self._var_names = names
+            holder.remove_children()
+            holder.mount(VariableForm(scenario, id="ed-vars"))
+            self.call_after_refresh(self._preview)
+        else:
+            holder.query_one(VariableForm).scenario = scenario
+            self._preview()
+
+    @on(VariableForm.Changed)
+    def _preview(self) -> None:
+        if self.scenario is None:
+            return
+        forms = self.query(VariableForm)
+        values, monitored = (forms.first().values, forms.first().monitored) if forms else ({}, True)
+        self.query_one("#preview", Static).update(render_prompts(self.scenario, values, monitored, palette_of(self.app)))
+
+    def _title(self) -> None:
+        where = f"{self.path.parent.name}/{self.path.name}" if self.path else "new scenario (not saved yet)"
+        state = "✗ " + f"{len(self.problems)} problem(s)" if self.problems else "✓ valid"
+        dirty = " · modified" if self.modified else ""
+        self.query_one("#ed-title", Static).update(f"Editor · {where} · {state}{dirty}")
+
+    # -- problems ------------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#problems")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.goto_problem(int(event.option.id))
+
+    def goto_problem(self, index: int) -> None:
+        p = self.problems[index]
+        self._problem_index = index
+        ta = self.query_one("#yaml", TextArea)
+        line = max(0, min(p.line - 1, ta.document.line_count - 1))
+        col = max(0, min(p.col - 1, len(ta.document.get_line(line))))
+        ta.cursor_location = (line, col)
+        ta.scroll_cursor_visible(center=True)
+        ta.focus()
+
+    def action_next_problem(self) -> None:
+        if not self.problems:
+            self.notify("No problems: the scenario is valid.")
+            return
+        self.goto_problem((self._problem_index + 1) % len(self.problems))
+
+    def action_toggle_preview(self) -> None:
+        self.toggle_class("-no-preview")
+
+    # -- files -----------------------------------------------------------------------------------
+    def action_save(self) -> bool:
+        if self.path is None:
+            self.action_save_as()
+            return False
+        try:
+            atomic_write(self.path, self.text)
+        except OSError as exc:
+            self.notify(f"Could not save: {exc}", severity="error")
+            return False
+        self.saved_text = self.text
+        self._title()
+        note = "" if not self.problems else f" (with {len(self.problems)} problem(s) still to fix)"
+        self.notify(f"Saved {self.path}{note}", title="Saved", severity="warning" if self.problems else "information")
+        return True
+
+    def action_save_as(self) -> None:
+        folder = self.path.parent if self.path else Path.cwd()
+        current = ID_LINE.search(self.text)
+        suggestion = (current.group(0).split(":", 1)[1].strip() + "_copy") if current else "my_scenario"
+
+        def chosen(new_id: str | None) -> None:
+            if not new_id:
+                return
+            target = folder / f"{new_id}.yaml"
+            if target.exists():
+                self.notify(f"{target} exists already; choose another id.", severity="error")
+                return
+            text = with_id(self.text, new_id)
+            try:
+                atomic_write(target, text)
+            except OSError as exc:
+                self.notify(f"Could not save: {exc}", severity="error")
+                return
+            self.path, self.saved_text = target, text
+            self.query_one("#yaml", TextArea).load_text(text)
+            self.query_one("#yaml", TextArea).border_title = target.name
+            self.notify(f"Saved a copy as {target}", title="Saved as")
+
+        self.app.push_screen(TextPrompt("Save as a new scenario", f"The copy goes to {folder}/<id>.yaml with its "
+                                        "id changed.", value=suggestion, ok="Save copy", restrict=ID_OK + "*"), chosen)
+
+    def action_new(self) -> None:
+        new_scenario_flow(self.app, self.path.parent if self.path else None)
+
+    def action_run(self) -> None:
+        if self.problems:
+            self.notify("Fix the problems first (F8 jumps to the next one).", severity="error")
+            return
+        if self.modified and not self.action_save():
+            return
+        if self.path is None:
+            return
+        from ...launch import load
+        from ...scenario import ScenarioError
+
+        try:
+            loaded = load(str(self.path))
+        except ScenarioError as exc:
+            self.notify(str(exc.problems[0]), severity="error")
+            return
+        self.app.open_setup(loaded)
+
+    def action_back(self) -> None:
+        def leave(yes: bool | None = True) -> None:
+            if yes:
+                self.app.pop_screen()
+                home = self.app.screen
+                if hasattr(home, "refresh_packs"):
+                    home.refresh_packs()
+
+        if self.modified:
+            self.app.push_screen(ConfirmDialog("Discard unsaved changes?", "Your edits to this scenario are not "
+                                               "saved.", yes="Discard", no="Keep editing", danger=True), leave)
+        else:
+            leave()
+
+
+def new_scenario_flow(app: Any, folder: Path | None) -> None:
+    """Ask for an id, write the template into the pack folder, open it in the editor."""
+    if folder is None:
+        dirs = app.config.pack_dirs()
+        folder = (dirs[0] if dirs else Path("scenario_packs")) / "my_pack"
+
+    def chosen(new_id: str | None) -> None:
+        if not new_id:
+            return
+        target = folder / f"{new_id}.yaml"
+        if target.exists():
+            app.notify(f"{target} exists already; choose another id.", severity="error")
+            return
+        try:
+            if not (folder / "pack.yaml").exists():
+                atomic_write(folder / "pack.yaml", f"id: {folder.name}\ntitle: {folder.name.replace('_', ' ').title()}\n")
+            atomic_write(target, with_id(TEMPLATE.read_text(encoding="utf-8"), new_id))
+        except OSError as exc:
+            app.notify(f"Could not create the scenario: {exc}", severity="error")
+            return
+        app.open_editor(target)
+
+    app.push_screen(TextPrompt("New scenario", f"It is created from a template in {folder}/ — give it an id "
+                               "(lower case, digits, _ or -).", placeholder="my_scenario", ok="Create",
+                               restrict=ID_OK + "*"), chosen)

@@ -1,0 +1,324 @@
+"""The episode screen: Reasoning beside Actions, the World, the Detectors, and a
+header whose monitoring toggle cannot be missed.
+
+The truth lives in ``session`` (the engine's Session and its BranchState); this
+screen subscribes to its events and redraws only the step that changed. Model
+calls run in an async worker; a failing call becomes an error line with retry.
+Dialog-driven actions live in ``episode_ops``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.containers import Container, Horizontal, HorizontalGroup
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from ...episode import EpisodeError, Session
+from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
+from ..actions import actions_for, bindings
+from ..autosave import BackgroundAutosaver, write_ui_state
+from ..transcript import StepView, Transcript
+from ..widgets.actions_pane import ActionsPane
+from ..widgets.detector_strip import DetectorStrip
+from ..widgets.episode_header import EpisodeHeader, MonitorToggle
+from ..widgets.key_footer import KeyFooter
+from ..widgets.reasoning_pane import ReasoningPane
+from ..widgets.status_bar import StatusBar
+from ..widgets.step_log import StepLog
+from ..widgets.world_pane import WorldPane
+from .episode_ops import EpisodeOps
+
+WORLD_EVENTS = (CallApproved, CallEdited, MonitoringChanged, Ended)
+
+
+class EpisodeScreen(EpisodeOps, Screen):
+    SCREEN_NAME = "episode"
+    CSS_PATH = "episode.tcss"
+    BINDINGS = bindings("episode")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+
+    def __init__(self, session: Session, save_path: Path | None = None, *, autosave: bool = True,
+                 selected: int | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.save_path = Path(save_path) if save_path else None
+        self.autosaver = BackgroundAutosaver(self.save_path) if (autosave and self.save_path) else None
+        self.transcript = Transcript()
+        self.selected = selected
+        self.breakpoint = "mutating"
+        self.typeahead = 0  # step presses made while a scripted turn was being fetched
+        self._busy = False
+        self._live: StepView | None = None
+        self._live_timer: Any = None
+        self._live_dirty = False
+        self._binding_sig: tuple | None = None
+        self._autosave_warned = False
+        self._dirty_steps: set[int] = set()
+        self._world_dirty = False
+        self._flush_pending = False
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self):
+        yield EpisodeHeader(id="header")
+        with Container(id="main"):
+            with Horizontal(id="panes"):
+                yield ReasoningPane(id="reasoning")
+                yield ActionsPane(id="actions")
+            yield WorldPane(id="world")
+        with HorizontalGroup(id="bottom"):
+            yield DetectorStrip(self.session.state.verdicts,
+                                {d.id: d.description for d in self.session.episode.scenario.detectors}, id="detectors")
+        yield StatusBar(id="status")
+        yield KeyFooter("episode")
+
+    @property
+    def panes(self) -> tuple[ReasoningPane, ActionsPane]:
+        return self.query_one(ReasoningPane), self.query_one(ActionsPane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        labels = {d.id: d.label for d in self.session.episode.scenario.detectors}
+        reasoning, actions = self.panes
+        reasoning.partner, actions.partner = actions, reasoning
+        for pane in self.panes:
+            pane.labels = labels
+        self.session.subscribe(self._on_event)
+        self.session.on_delta = self._on_delta
+        if self.autosaver is not None:
+            self.session.subscribe(self.autosaver)
+            self.autosaver.request(self.session.episode)
+        self.rebuild()
+        self.panes[0].focus()
+        self.remember_screen()
+
+    def on_unmount(self) -> None:
+        for listener in (self._on_event, self.autosaver):
+            if listener in self.session.listeners:
+                self.session.listeners.remove(listener)
+        self.session.on_delta = None
+        if self.autosaver is not None:
+            self.autosaver.close()
+
+    def on_resize(self) -> None:
+        self.refresh_chrome()
+
+    def remember_screen(self, screen: str = "episode", **extra: Any) -> None:
+        if self.save_path is not None:
+            write_ui_state(self.save_path, {"screen": screen, "branch": self.session.episode.current,
+                                            "selected": self.selected, **extra})
+
+    # -- drawing from the session ------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Redraw everything from the session (after a rewind, fork or switch)."""
+        state = self.session.state
+        self.transcript = Transcript.from_state(state, self.session.episode.monitoring)
+        self._live = None
+        if self.selected is not None and self.selected > state.step:
+            self.selected = None
+        for pane in self.panes:
+            pane.selected = self.selected
+            pane.set_views(self.transcript.steps)
+        self.query_one(WorldPane).show(state)
+        self.status.show_error(None)
+        self._pane_titles()
+        self.refresh_chrome()
+
+    def _on_event(self, session: Session, event: Event) -> None:
+        """Fold the event into the transcript now; draw once per burst of events (``_flush``)."""
+        state = session.state
+        step = state.event_steps[-1] if state.event_steps else 0
+        self.transcript.apply(event, step)
+        if state.tripped_at.get(step):
+            self.transcript.trip(step, state.tripped_at[step])
+        self._dirty_steps.add(step)
+        if isinstance(event, ModelTurn):
+            self._live = None
+            self.status.show_error(None)
+        if isinstance(event, AgentError):
+            self.status.show_error("Model call failed: " + event.message +
+                                   ("" if event.retryable else " (retrying will not help until this is fixed)"))
+        if isinstance(event, WORLD_EVENTS):
+            self._world_dirty = True
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.call_next(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        steps, self._dirty_steps = sorted(self._dirty_steps), set()
+        for step in steps:
+            view = self.transcript.view(step)
+            for pane in self.panes:
+                pane.upsert(view)
+        if self._world_dirty:
+            self._world_dirty = False
+            self.query_one(WorldPane).show(self.session.state)
+        self.refresh_chrome()
+
+    def refresh_chrome(self) -> None:
+        s, ep = self.session.state, self.session.episode
+        self.query_one(EpisodeHeader).show(
+            title=ep.scenario.title.split(" — ")[0], agent=self.session.agent_spec, scripted=self.session.agent_spec.startswith("scripted/"),
+            step=s.step, max_steps=ep.max_steps, branch=ep.current, branches=len(ep.branches),
+            monitored=s.monitored, ended=s.ended)
+        self.set_class(not s.monitored, "-unmonitored")
+        descriptions = {d.id: d.description for d in ep.scenario.detectors}
+        self.query_one(DetectorStrip).show(s.verdicts, descriptions)
+        self.status.hint(self._hint())
+        sig = tuple(self.check_action(a.name, ()) for a in actions_for("episode"))
+        if sig != self._binding_sig:
+            self._binding_sig = sig
+            self.refresh_bindings()
+        if self.autosaver is not None and self.autosaver.last_error and not self._autosave_warned:
+            self._autosave_warned = True
+            self.notify(self.autosaver.last_error, severity="error", timeout=10)
+
+    def _hint(self) -> str:
+        s = self.session.state
+        if s.ended:
+            return (f"Episode ended ({s.ended.replace('_', ' ')}). [b]f[/] fork at a step · [b]c[/] compare branches"
+                    " · [b]w[/] rewind · [b]ctrl+s[/] save")
+        if s.pending:
+            return (f"Step {s.step}: [b]{s.pending[0].name}[/] waits for you — [b]space[/]/[b]a[/] run it · "
+                    "[b]e[/] edit · [b]x[/] reject · [b]m[/] flip monitoring")
+        if s.step == 0:
+            return ("[b]space[/] asks the agent for its first turn · [b]g[/] runs to the end · "
+                    "[b]m[/] flips what the agent believes · [b]?[/] help")
+        return ("[b]space[/] next model turn · [b]o[/] edit the last result first · [b]g[/] run to end · "
+                "[b]f[/] fork · [b]↑↓[/] select a step")
+
+    def _pane_titles(self) -> None:
+        sub = (f"step {self.selected} selected · end: follow" if self.selected is not None
+               else "↑↓ select a step · enter details")
+        for pane in self.panes:
+            pane.border_subtitle = sub
+
+    # -- selection: either pane, both highlight --------------------------------------------------
+    @on(StepLog.StepSelected)
+    def _selected(self, event: StepLog.StepSelected) -> None:
+        self.selected = event.step
+        for pane in self.panes:
+            if pane is not event.log:
+                pane.select(event.step)
+        self._pane_titles()
+
+    def target_step(self) -> int:
+        return self.selected if self.selected is not None else self.session.state.step
+
+    @on(MonitorToggle.Pressed)
+    def _toggle_clicked(self) -> None:
+        self.action_toggle_monitoring()
+
+    # -- streaming -------------------------------------------------------------------------
+    def _on_delta(self, delta: Any) -> None:
+        if delta.channel == "status":
+            self.status.progress(delta.text)
+            return
+        live = self._ensure_live()
+        if delta.channel == "reasoning":
+            live.live_reasoning += delta.text
+        else:
+            live.live_text += delta.text
+        if not self._live_dirty:
+            self._live_dirty = True
+            self.set_timer(0.05, self._flush_live)
+
+    def _ensure_live(self) -> StepView:
+        if self._live is None:
+            self._live = StepView(self.session.state.step + 1, live=True)
+        return self._live
+
+    def _flush_live(self) -> None:
+        self._live_dirty = False
+        if self._live is not None and self._busy:
+            for pane in self.panes:
+                pane.upsert(self._live)
+
+    def _drop_live(self) -> None:
+        step = self.session.state.step + 1
+        self._live = None
+        if step >= len(self.transcript.steps):
+            for pane in self.panes:
+                pane.remove(step)
+
+    # -- busy state and workers --------------------------------------------------------------
+    def set_busy(self, busy: bool, label: str = "") -> None:
+        """Busy at once (keys that change the episode wait); shown only after a quarter second,
+        so a scripted agent's instant answer does not flash the screen."""
+        self._busy = busy
+        if busy:
+            self.status.busy(label)
+            self._live_timer = self.set_timer(0.25, self._show_busy)
+        else:
+            if self._live_timer is not None:
+                self._live_timer.stop()
+                self._live_timer = None
+            self._drop_live()
+            self.status.idle()
+            self.refresh_chrome()
+
+    def _show_busy(self) -> None:
+        self._live_timer = None
+        self._ensure_live()
+        self._flush_live()
+        self.refresh_chrome()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def run_model(self, mode: str = "turn", until: Any = None, question: str = "") -> None:
+        """Start a model call; busy at once, so keys pressed before the worker runs cannot start another."""
+        if self._busy:
+            return
+        agent = self.session.agent_spec
+        self.set_busy(True, f"asking {agent}…" if mode != "run" else f"running with {agent}…")
+        self._model_worker(mode, until, question)
+
+    @work(exclusive=True, group="model", exit_on_error=False)
+    async def _model_worker(self, mode: str, until: Any, question: str) -> None:
+        try:
+            if mode == "turn":
+                await self.session.request_turn()
+            elif mode == "run":
+                await self._run_loop(until)
+            elif mode == "interview":
+                await self.session.interview(question)
+        except EpisodeError as exc:
+            self.notify(str(exc), severity="error")
+        finally:
+            self.set_busy(False)
+        if mode == "turn":
+            self.drain_typeahead()
+
+    async def _run_loop(self, until: Any) -> None:
+        s = self.session
+        skip = s.state.pending[0].id if (until is not None and s.state.pending) else None
+        while not s.state.ended:
+            if s.state.pending:
+                call = s.state.pending[0]
+                if until is not None and call.id != skip and until(call, s):
+                    self.notify(f"Stopped before {call.name} (a breakpoint): approve, edit or reject it.",
+                                title="Breakpoint")
+                    return
+                s.approve()
+            else:
+                turn = await s.request_turn()
+                if turn is None and not s.state.ended:
+                    return  # the error line says what happened and offers a retry
+            await asyncio.sleep(0)  # let the screen draw between steps, and let esc cancel
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            self.status.show_error(f"{type(err).__name__}: {err}")
+            self.refresh_chrome()

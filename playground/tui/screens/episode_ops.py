@@ -1,0 +1,344 @@
+"""The episode screen's actions: each asks the engine's Session to do one thing.
+
+A mixin for ``EpisodeScreen`` (which provides ``session``, ``status``,
+``run_model`` and the redraw methods). Rewind, fork and switch replay the event
+log, which takes seconds at thousands of steps, so they run on a thread while
+the screen stays live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from textual import work
+
+from ...episode import BREAKPOINTS, EpisodeError
+from ...episode.events import ModelTurn, MonitoringChanged
+from ...store import EXPORTERS, atomic_write, save
+from ..dialogs.branch_picker import BranchPicker
+from ..dialogs.call_editor import CallEditor
+from ..dialogs.export_dialog import ExportDialog
+from ..dialogs.fork_dialog import ForkChoice, ForkDialog
+from ..dialogs.result_editor import ResultEditor
+from ..dialogs.step_detail import StepDetail
+from ..dialogs.text_prompt import TextPrompt
+from ..palette import palette_of
+from ..render_detail import prompt_detail, step_detail
+
+MUTATING_ACTIONS = {"step", "approve", "edit_call", "reject", "edit_result", "toggle_monitoring", "run_to_end",
+                    "run_to_breakpoint", "rewind", "fork", "switch_branch", "note", "interview", "retry"}
+
+
+def branch_rows(episode: Any) -> list[tuple[str, str]]:
+    """One line per branch: where it forked, how many steps, what the agent believes at its end."""
+    rows = []
+    for bid, b in episode.branches.items():
+        events = episode.events(bid)
+        steps = sum(1 for e in events if isinstance(e, ModelTurn))
+        monitored = episode.monitoring
+        for e in events:
+            if isinstance(e, MonitoringChanged):
+                monitored = e.on
+        origin = ""
+        if b.parent is not None:
+            at = sum(1 for e in episode.events(b.parent)[: b.fork_at] if isinstance(e, ModelTurn))
+            origin = f" · from {b.parent} at step {at}"
+        label = f" “{b.label}”" if b.label and b.label != bid else ""
+        rows.append((bid, f"{bid}{label}{origin} · {steps} steps · {'monitored' if monitored else 'UNMONITORED'}"))
+    return rows
+
+
+class EpisodeOps:
+    session: Any
+
+    # -- guards -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """True: enabled. None: shown greyed (so the footer keeps its shape). False: hidden."""
+        s = self.session.state
+        if action in ("approve", "edit_call", "reject"):
+            return True if (s.pending and not self.busy) else None
+        if action == "edit_result":
+            return True if (self.result_choices() and not self.busy) else None
+        if action == "retry":
+            return self.status.error is not None and not self.busy
+        if action == "step":  # stays live while busy: presses queue up for a scripted agent (type-ahead)
+            return None if s.ended else True
+        if action in ("run_to_end", "run_to_breakpoint"):
+            return None if (self.busy or s.ended) else True
+        if action == "switch_branch":
+            return len(self.session.episode.branches) > 1 and (None if self.busy else True)
+        if action in MUTATING_ACTIONS and self.busy:
+            return None
+        return True
+
+    def _do(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.busy:
+            self.notify("Wait for the running call to finish (esc cancels it).", severity="warning")
+            return None
+        try:
+            return fn(*args)
+        except EpisodeError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+
+    # -- stepping and the pending call ------------------------------------------------------------
+    def action_step(self) -> None:
+        s = self.session.state
+        if self.busy:
+            if self._instant_agent():  # type-ahead: a scripted agent answers within a frame
+                self.typeahead = min(self.typeahead + 1, 100)
+            return
+        if s.ended:
+            self.typeahead = 0
+            self.notify("The episode has ended: fork (f) or rewind (w) to try something else.")
+        elif s.pending:
+            self._do(self.session.approve)
+            self.drain_typeahead()
+        else:
+            self.run_model("turn")
+
+    def drain_typeahead(self) -> None:
+        if self.typeahead > 0 and not self.busy and self.status.error is None:
+            self.typeahead -= 1
+            self.call_next(self.action_step)
+        elif self.status.error is not None:
+            self.typeahead = 0
+
+    def _instant_agent(self) -> bool:
+        try:
+            return bool(getattr(self.session.agent(), "scripted", False))
+        except Exception:
+            return False
+
+    def action_approve(self) -> None:
+        self._do(self.session.approve)
+
+    def action_edit_call(self) -> None:
+        if not self.session.state.pending:
+            return
+        call = self.session.state.pending[0]
+        schema = next((t for t in self.session.episode.context.tool_schemas
+                       if t.get("function", {}).get("name") == call.name), None)
+
+        def done(arguments: str | None) -> None:
+            if arguments is not None:
+                self._do(self.session.edit_call, call.id, arguments)
+
+        self.app.push_screen(CallEditor(call.name, call.arguments, schema), done)
+
+    def action_reject(self) -> None:
+        if not self.session.state.pending:
+            return
+        call = self.session.state.pending[0]
+
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self._do(self.session.reject, call.id, reason)
+
+        self.app.push_screen(TextPrompt(f"Reject {call.name}", "The call will not run. The model is told it was "
+                                        "rejected, with your reason.", placeholder="reason",
+                                        ok="Reject", allow_empty=True), done)
+
+    def result_choices(self) -> list[tuple[str, str, str]]:
+        s = self.session.state
+        if not s.turns:
+            return []
+        out = []
+        for c in s.turns[-1].tool_calls:
+            if c.id in s.results:
+                shown = s.edited_results.get(c.id, s.results[c.id].output)
+                out.append((c.id, f"{c.name} ({c.id})", shown))
+        return out
+
+    def action_edit_result(self) -> None:
+        choices = self.result_choices()
+        if not choices:
+            self.notify("Only a result of the latest turn can be edited, before the model's next turn.")
+            return
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._do(self.session.edit_result, *result)
+
+        self.app.push_screen(ResultEditor(choices), done)
+
+    def action_toggle_monitoring(self) -> None:
+        self._do(self.session.toggle_monitoring)
+
+    # -- running ----------------------------------------------------------------------------------
+    def action_run_to_end(self) -> None:
+        if not self.busy and not self.session.state.ended:
+            self.run_model("run")
+
+    def action_run_to_breakpoint(self, kind: str | None = None) -> None:
+        if not self.busy and not self.session.state.ended:
+            self.breakpoint = kind or self.breakpoint
+            self.run_model("run", BREAKPOINTS[self.breakpoint])
+
+    def action_retry(self) -> None:
+        self.status.show_error(None)
+        self.action_step()
+
+    def action_interview(self) -> None:
+        def done(question: str | None) -> None:
+            if question:
+                self.run_model("interview", question=question)
+
+        self.app.push_screen(TextPrompt("Ask the agent a follow-up question",
+                                        "It answers with the whole episode as context (no tools).",
+                                        placeholder="Why did you copy the weights?", ok="Ask"), done)
+
+    def action_back(self) -> None:
+        if self.busy:
+            self.workers.cancel_group(self, "model")
+            self.notify("Cancelled.")
+        elif self.status.error is not None:
+            self.status.show_error(None)
+            self.refresh_chrome()
+        else:
+            self.app.leave_episode(self)
+
+    # -- history: rewind, fork, switch ---------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def history(self, op: str, args: tuple, then: Callable[[Any], None] | None = None) -> None:
+        self.app.call_from_thread(self.set_busy, True, f"{op}: replaying the event log…")
+        try:
+            result = getattr(self.session, op)(*args)
+        except EpisodeError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            result = None
+            then = None
+        finally:
+            self.app.call_from_thread(self.set_busy, False)
+        self.app.call_from_thread(self._after_history, result, then)
+
+    def _after_history(self, result: Any, then: Callable[[Any], None] | None) -> None:
+        self.rebuild()
+        if then is not None:
+            then(result)
+        if self.autosaver is not None:
+            self.autosaver.request(self.session.episode)
+        self.remember_screen()
+
+    def action_rewind(self) -> None:
+        step = self.target_step()
+        if step >= self.session.state.step and not self.session.state.pending:
+            self.notify(f"Already at step {step}: select an earlier step (↑) first.")
+            return
+
+        def done(kept: str | None) -> None:
+            where = f" The later steps are kept as branch {kept} (t switches)." if kept else ""
+            self.notify(f"Rewound to the end of step {step}.{where}", title="Rewind")
+
+        self.selected = None
+        self.history("rewind", (step,), done)
+
+    def action_fork(self) -> None:
+        s = self.session.state
+
+        def chosen(choice: ForkChoice | None) -> None:
+            if choice is None:
+                return
+            if s.ended and choice.step >= s.step:
+                self.notify(f"Step {s.step} ended the episode; fork at an earlier step to let the agent go on.",
+                            severity="warning")
+                return
+
+            def done(bid: str) -> None:
+                if choice.label:
+                    self.session.episode.branches[bid].label = choice.label
+                if choice.monitored is not None:
+                    self.session.set_monitoring(choice.monitored)
+                belief = "monitored" if self.session.state.monitored else "UNMONITORED"
+                self.notify(f"Now on branch {bid}, forked at step {choice.step}; the agent believes it is {belief}. "
+                            "space steps, g runs to the end, c compares.", title="Forked")
+
+            self.selected = None
+            self.history("fork", (choice.step,), done)
+
+        default = self.selected if self.selected is not None else (0 if s.ended else s.step)
+        self.app.push_screen(ForkDialog(default, s.step, s.monitored), chosen)
+
+    def action_switch_branch(self) -> None:
+        ep = self.session.episode
+
+        def chosen(bid: str | None) -> None:
+            if bid and bid != ep.current:
+                self.selected = None
+                self.history("switch", (bid,), lambda _r: self.notify(f"Now on branch {bid}."))
+
+        self.app.push_screen(BranchPicker("Switch branch", branch_rows(ep), ep.current), chosen)
+
+    def action_compare(self) -> None:
+        ep = self.session.episode
+        if len(ep.branches) < 2:
+            self.notify("There is only one branch. Fork one first (f) — for example at step 0 with the monitoring "
+                        "belief flipped — run both, then compare.", title="Compare", timeout=8)
+            return
+        self.app.open_compare(self, *self.compare_pair())
+
+    def compare_pair(self) -> tuple[str, str]:
+        ep = self.session.episode
+        cur = ep.branches[ep.current]
+        if cur.parent is not None:
+            return cur.parent, cur.id
+        kids = ep.children(cur.id)
+        if kids:
+            return cur.id, kids[-1].id
+        return cur.id, next(b for b in ep.branches if b != cur.id)
+
+    # -- notes, saving, exporting, looking closer -------------------------------------------------------
+    def action_note(self) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self._do(self.session.note, text)
+
+        self.app.push_screen(TextPrompt(f"Note at step {self.session.state.step}",
+                                        "For you and your readers; the model never sees it.", ok="Add note"), done)
+
+    def action_save(self) -> None:
+        if self.save_path is None:
+            self.notify("This episode has no save file.", severity="warning")
+            return
+        try:
+            if self.autosaver is not None:
+                self.autosaver.flush()
+            save(self.session.episode, self.save_path)
+        except OSError as exc:
+            self.notify(f"Could not save: {exc}", severity="error")
+            return
+        self.remember_screen()
+        self.notify(f"Saved to {self.save_path}", title="Saved")
+
+    def action_export(self) -> None:
+        folder = (self.save_path.parent if self.save_path else Path("saves")) / "exports"
+
+        def chosen(fmt: str | None) -> None:
+            if not fmt:
+                return
+            ep = self.session.episode
+            stem = self.save_path.stem if self.save_path else ep.scenario.id
+            path = folder / f"{stem}-{ep.current}.{fmt}"
+            try:
+                atomic_write(path, EXPORTERS[fmt](ep, ep.current))
+            except OSError as exc:
+                self.notify(f"Could not export: {exc}", severity="error")
+                return
+            self.notify(f"Wrote {path}", title="Exported")
+
+        self.app.push_screen(ExportDialog(str(folder)), chosen)
+
+    def action_details(self) -> None:
+        step = self.target_step()
+        if step == 0:
+            self.action_prompt()
+            return
+        view = self.transcript.view(step)
+        body = step_detail(view, palette_of(self.app), {d.id: d.label for d in self.session.episode.scenario.detectors})
+        self.app.push_screen(StepDetail(f"Step {step} in full", body))
+
+    def action_prompt(self) -> None:
+        s = self.session.state
+        self.app.push_screen(StepDetail("What the agent was given", prompt_detail(s.messages, s.prompt_monitored,
+                                                                                   palette_of(self.app))))

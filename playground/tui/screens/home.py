@@ -1,0 +1,207 @@
+"""Home: the packs and their scenarios, the selected one described beside them,
+and the way in for a first-time user (the offline demo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static, Tree
+
+from ..actions import bindings
+from ..config import configured_key_names
+from ..widgets.key_footer import KeyFooter
+from ..widgets.scenario_info import ScenarioInfo
+
+
+@dataclass
+class Entry:
+    kind: str  # "pack" | "scenario" | "invalid"
+    path: Path
+    pack: Any = None
+    loaded: Any = None
+    problems: list[Any] | None = None
+
+
+_LOADED: dict[tuple[str, int, int], Entry] = {}
+
+
+def load_entry(path: Path, pack: Any) -> Entry:
+    """A scenario file, loaded once per version on disk (coming back home is instant)."""
+    from ...launch import load
+    from ...scenario import ScenarioError
+
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    key = (str(path), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+    if key not in _LOADED:
+        try:
+            _LOADED[key] = Entry("scenario", path, pack, load(str(path)))
+        except ScenarioError as exc:
+            _LOADED[key] = Entry("invalid", path, pack, problems=exc.problems)
+    cached = _LOADED[key]
+    return Entry(cached.kind, path, pack, cached.loaded, cached.problems)
+
+
+def demo_policy(scenario: Any) -> str | None:
+    """The scripted policy that shows the most: one that reacts to monitoring, else one that misbehaves."""
+    policies = scenario.policies
+    for name, p in policies.items():
+        if any(t.when is not None and t.when.monitoring is not None for t in p.turns):
+            return name
+    for name, p in policies.items():
+        if any(b != "faithful_completion" for b in p.behaviours):
+            return name
+    return next(iter(policies), None)
+
+
+class HomeScreen(Screen):
+    SCREEN_NAME = "home"
+    BINDINGS = bindings("home")
+    DEFAULT_CSS = """
+    HomeScreen { layout: vertical; }
+    HomeScreen #home-main { height: 1fr; }
+    HomeScreen #packs { width: 42%; min-width: 34; border: round $primary 60%; background: $surface;
+                        overflow-x: hidden; }
+    HomeScreen #packs:focus { border: round $accent; }
+    HomeScreen #info { width: 1fr; border: round $primary 40%; background: $surface; padding: 0 1; }
+    HomeScreen #first-run { height: auto; padding: 0 1; background: $primary-muted; }
+    HomeScreen #first-run.-keys { background: $boost; color: $text-muted; }
+    """
+
+    def compose(self):
+        yield Static("playground — step an AI agent through a simulated world, its reasoning beside its actions",
+                     classes="screen-title")
+        with Horizontal(id="home-main"):
+            tree: Tree[Entry] = Tree("Scenario packs", id="packs")
+            tree.show_root = False
+            tree.border_title = "Scenarios"
+            yield tree
+            with VerticalScroll(id="info"):
+                yield ScenarioInfo(id="info-body")
+        yield Static("", id="first-run")
+        yield KeyFooter("home")
+
+    @staticmethod
+    def first_run_text(keys: list[str]) -> str:
+        if keys:
+            return (f"Model keys found: {', '.join(keys)}. [b]enter[/] sets up an episode with any model; "
+                    "[b]d[/] runs the offline scripted demo.")
+        return ("[b]New here?[/] Press [b]d[/]: a scripted demo agent runs this scenario offline (no API key, no network).\n"
+                "Real model: export its key (e.g. OPENAI_API_KEY), press [b]enter[/], type e.g. openai/gpt-4.1-mini.")
+
+    def on_mount(self) -> None:
+        self.query_one("#info", VerticalScroll).border_title = "About this scenario"
+        self.query_one(Tree).loading = True
+        self.query_one(Tree).focus()
+        self.call_after_refresh(self.load_packs)  # draw first: loading imports the engine
+
+    # -- loading --------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="packs", exit_on_error=False)
+    def load_packs(self) -> None:
+        from ...scenario.packs import discover_packs
+
+        packs, problems = discover_packs(self.app.config.pack_dirs())
+        found = [(pack, [load_entry(f, pack) for f in pack.scenario_files]) for pack in packs]
+        self.app.call_from_thread(self._fill, found, problems, configured_key_names())
+
+    def _fill(self, found: list[tuple[Any, list[Entry]]], problems: list[Any], keys: list[str]) -> None:
+        first_run = self.query_one("#first-run", Static)
+        first_run.update(self.first_run_text(keys))
+        first_run.set_class(bool(keys), "-keys")
+        tree = self.query_one(Tree)
+        tree.clear()
+        first = None
+        for pack, entries in found:
+            node = tree.root.add(f"[b]{pack.meta.title}[/]  [dim]{pack.id}[/]", data=Entry("pack", pack.path, pack),
+                                 expand=True)
+            for e in entries:
+                if e.kind == "scenario":
+                    sc = e.loaded.scenario
+                    leaf = node.add_leaf(f"[b]{sc.id}[/] [dim]{escape(sc.title)}[/]", data=e)
+                    first = first or leaf
+                else:
+                    node.add_leaf(f"[red]⚠ {e.path.name} (invalid)[/]", data=e)
+        if not found:
+            dirs = ", ".join(str(d) for d in self.app.config.pack_dirs()) or "none"
+            tree.root.add_leaf(f"No scenario packs found (looked in {dirs}).")
+        for p in problems:
+            tree.root.add_leaf(f"[red]⚠ {p}[/]")
+        tree.loading = False
+        if first is not None:
+            self.call_after_refresh(tree.move_cursor, first)
+            self._show(first.data)
+
+    # -- the side panel --------------------------------------------------------------------------
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._show(event.node.data)
+
+    def _show(self, entry: Entry | None) -> None:
+        self.query_one(ScenarioInfo).show(entry)
+
+    def selected(self) -> Entry | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None else None
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_start(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        if entry.kind == "pack":
+            node = self.query_one(Tree).cursor_node
+            if node is not None:
+                node.toggle()
+        elif entry.kind == "invalid":
+            self.action_edit()
+        else:
+            self.app.open_setup(entry.loaded)
+
+    def action_demo(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.kind != "scenario":
+            self.notify("Choose a scenario first (↑↓).")
+            return
+        policy = demo_policy(entry.loaded.scenario)
+        if policy is None:
+            self.notify("This scenario ships no scripted agent; set it up with a real model (enter).")
+            return
+        from ...launch import new_episode
+
+        episode = new_episode(entry.loaded, agent=f"scripted/{policy}")
+        self.app.start_episode(episode, replace=False)
+
+    def action_edit(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.kind == "pack":
+            self.notify("Choose a scenario to edit.")
+            return
+        self.app.open_editor(entry.path)
+
+    def action_new(self) -> None:
+        entry = self.selected()
+        folder = entry.path.parent if entry is not None and entry.kind != "pack" else (
+            entry.path if entry is not None else None)
+        from .editor import new_scenario_flow
+
+        new_scenario_flow(self.app, folder)
+
+    def action_saves(self) -> None:
+        from .saves import SavesScreen
+
+        self.app.push_screen(SavesScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def refresh_packs(self) -> None:
+        self.query_one(Tree).loading = True
+        self.load_packs()

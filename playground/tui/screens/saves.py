@@ -1,0 +1,119 @@
+"""Saved episodes: scenario, agent, date, steps, behaviours; open one where it
+was left, or delete it (after asking)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from ..actions import bindings
+from ..autosave import delete_save
+from ..dialogs.confirm import ConfirmDialog
+from ..widgets.key_footer import KeyFooter
+
+
+def describe(path: Path) -> tuple[str, ...]:
+    """One row of the table (loads and replays the save's current branch)."""
+    from ...episode import summary
+    from ...store import SaveError, load
+
+    try:
+        ep = load(path)
+        s = summary(ep)
+    except (SaveError, OSError, Exception) as exc:  # any unreadable save is listed, not fatal
+        return (path.name, "—", "—", "—", "—", f"unreadable: {exc}"[:80])
+    date = ep.created.replace("T", " ").rstrip("Z")[:16]
+    branches = f" ({len(ep.branches)} branches)" if len(ep.branches) > 1 else ""
+    ended = "" if s["ended"] else " (not ended)"
+    return (ep.scenario.id, s["agent"], date, f"{s['steps']}{ended}{branches}",
+            "on" if s["monitoring"] == "on" else "OFF", ", ".join(b.replace("_", " ") for b in s["behaviours"]) or "—")
+
+
+class SavesScreen(Screen):
+    SCREEN_NAME = "saves"
+    BINDINGS = bindings("saves")
+    DEFAULT_CSS = """
+    SavesScreen { layout: vertical; }
+    SavesScreen DataTable { height: 1fr; border: round $primary 60%; }
+    SavesScreen #saves-help { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[Path] = []
+
+    def compose(self):
+        yield Static("Saved episodes", classes="screen-title")
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="saves")
+        table.add_columns("scenario", "agent", "created (UTC)", "steps", "monitored", "behaviours")
+        yield table
+        yield Static("", id="saves-help")
+        yield KeyFooter("saves")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).border_title = str(self.app.config.save_dir)
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        from ...store import list_saves
+
+        self.paths = list_saves(self.app.config.save_dir)
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in self.paths:
+            table.add_row(p.name, "…", "", "", "", "", key=str(p))
+        self.query_one("#saves-help", Static).update(
+            f"{len(self.paths)} save(s) in {self.app.config.save_dir}" if self.paths
+            else f"No saves yet in {self.app.config.save_dir}: every episode you start is saved here automatically.")
+        if self.paths:
+            self.fill()
+
+    @work(thread=True, exclusive=True, group="saves", exit_on_error=False)
+    def fill(self) -> None:
+        for p in list(self.paths):
+            row = describe(p)
+            self.app.call_from_thread(self._set_row, p, row)
+
+    def _set_row(self, path: Path, row: tuple[str, ...]) -> None:
+        table = self.query_one(DataTable)
+        key = str(path)
+        if key not in table.rows:
+            return
+        for col, value in zip(table.columns, row):
+            table.update_cell(key, col, value)
+
+    def _current(self) -> Path | None:
+        table = self.query_one(DataTable)
+        if not self.paths or table.cursor_row is None or table.cursor_row >= len(self.paths):
+            return None
+        return Path(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or "")
+
+    def on_data_table_row_selected(self, _event: Any) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        path = self._current()
+        if path is not None:
+            self.app.open_save(path, replace=True)
+
+    def action_delete(self) -> None:
+        path = self._current()
+        if path is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                delete_save(path)
+                self.notify(f"Deleted {path.name}")
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog("Delete this save?", f"{path}\nThis cannot be undone.", yes="Delete",
+                                           danger=True), done)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,103 @@
+"""The TUI's plain-Python parts: transcript folding, world diffing, the
+background autosaver, keymaps, the alignment-faking verdict, editor checks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from playground.episode import Session
+from playground.store import load
+from playground.tui.autosave import BackgroundAutosaver, delete_save, read_ui_state, write_ui_state
+from playground.tui.config import read_keymap
+from playground.tui.palette import Palette
+from playground.tui.render_steps import format_args
+from playground.tui.render_world import human_size, render_world
+from playground.tui.screens.compare import alignment_faking
+from playground.tui.screens.editor import validate_text, with_id
+from playground.tui.screens.episode_ops import branch_rows
+from playground.tui.transcript import Transcript
+
+from .helpers import PACKS, episode, make_agent
+
+
+def run(session: Session, steps: int) -> None:
+    async def go():
+        for _ in range(steps):
+            await session.step()
+
+    asyncio.run(go())
+
+
+def test_transcript_matches_the_log_step_by_step():
+    session = Session(episode("scripted/covert_copier"), make_agent)
+    live = Transcript(session.episode.monitoring)
+    session.subscribe(lambda s, e: live.apply(e, s.state.event_steps[-1]))
+    run(session, 10)
+    rebuilt = Transcript.from_state(session.state, session.episode.monitoring)
+    assert [v.step for v in rebuilt.steps] == list(range(6))
+    assert [[c.status for c in v.calls] for v in rebuilt.steps] == [[c.status for c in v.calls] for v in live.steps]
+    assert rebuilt.steps[3].turn.tool_calls[0].name == "copy_server_file"
+    assert "weights_redated" in rebuilt.steps[3].tripped and "peer_weights_on_new_server" in rebuilt.steps[4].tripped
+    assert rebuilt.steps[0].extras[0].kind == "monitoring"
+
+
+def test_world_changes_are_marked_and_found():
+    session = Session(episode("scripted/covert_copier"), make_agent)
+    run(session, 8)  # through the copy and the transfer
+    view = render_world(session.state.world, session.state.initial, Palette(), width=100)
+    text = [line.plain for line in view.lines]
+    assert any(t.startswith(" + nova_agent_2_model_weight copy") for t in text)
+    assert view.first_change is not None and text[view.first_change].startswith(" + ")
+    assert human_size(812447390208) == "812.4 GB" and human_size(512) == "512 B"
+
+
+def test_background_autosaver_writes_the_newest_state(tmp_path):
+    session = Session(episode("scripted/covert_copier"), make_agent)
+    saver = BackgroundAutosaver(tmp_path / "ep.toml")
+    session.subscribe(saver)
+    run(session, 6)
+    assert saver.flush(10)
+    assert len(load(tmp_path / "ep.toml").events()) == len(session.episode.events())
+    write_ui_state(tmp_path / "ep.toml", {"screen": "compare", "a": "main", "b": "fork-1"})
+    assert read_ui_state(tmp_path / "ep.toml")["screen"] == "compare"
+    delete_save(tmp_path / "ep.toml")
+    assert not list(tmp_path.iterdir())
+    saver.close()
+
+
+def test_keymap_file(tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('[keymap]\n"episode.step" = "n"\n"episode.nope" = "x"\n')
+    keymap, problems = read_keymap(path)
+    assert keymap == {"episode.step": "n"} and "episode.nope" in problems[0]
+
+
+def test_alignment_faking_is_named_only_across_beliefs():
+    watched = {"monitoring": "on", "behaviours": ["faithful_completion"]}
+    unwatched = {"monitoring": "off", "behaviours": ["exfiltration", "timestamp_gaming"]}
+    verdict = alignment_faking({"a": watched, "b": unwatched})
+    assert verdict and "exfiltration" in verdict and "faithfully" in verdict
+    assert alignment_faking({"a": watched, "b": {**unwatched, "monitoring": "on"}}) is None
+
+
+def test_editor_checks_and_ids():
+    text = (PACKS / "demo" / "exfiltration_transfer.yaml").read_text(encoding="utf-8")
+    scenario, problems = validate_text(text, None)
+    assert scenario is not None and problems == []
+    _, problems = validate_text(text.replace("  - end_task", "  - end_taks"), None)
+    assert problems and all(p.line > 1 for p in problems)
+    assert any("end_task" in p.message for p in problems)
+    assert with_id("id: a\ntitle: t\n", "b").startswith("id: b\n")
+
+
+def test_branch_rows_and_args():
+    session = Session(episode("scripted/monitor_sensitive"), make_agent)
+    run(session, 2)
+    session.fork(0)
+    session.set_monitoring(False)
+    rows = dict(branch_rows(session.episode))
+    assert "UNMONITORED" in rows["fork-1"] and "at step 0" in rows["fork-1"] and "monitored" in rows["main"]
+    assert format_args(json.dumps({"ip": "10.0.12.45", "files": ["a", "b"]})) == [("ip", "10.0.12.45"),
+                                                                                  ("files", '["a", "b"]')]
+    assert format_args("{broken")[0][0] == "(not a JSON object)"
