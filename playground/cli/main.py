@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
 
-import importlib
-
-# Each module lists its verbs in COMMANDS; keep them free of Textual and litellm imports.
-COMMAND_MODULES = (
-    "episodes",
-    "authoring",
-    "importing",
-    "settings_cmd",
-)
+# verb -> the module that defines it. Modules are imported only when their verb is used,
+# so `playground` (the TUI) starts without loading the engine's CLI layer.
+LAZY_COMMANDS = {
+    "validate": "episodes", "render": "episodes", "run": "episodes", "replay": "episodes", "export": "episodes",
+    "packs": "episodes", "lint": "authoring", "schema": "authoring", "import": "importing", "agree": "importing",
+    "interview": "importing", "config": "settings_cmd",
+}
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands or name not in LAZY_COMMANDS:
+            return super().get_command(ctx, name)
+        module = importlib.import_module(f"{__package__}.{LAZY_COMMANDS[name]}")
+        for command in module.COMMANDS:
+            self.add_command(command)
+        return self.commands.get(name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="playground")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -40,11 +52,6 @@ def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str 
     from ..tui.app import run_app  # Textual only when the TUI is asked for
 
     run_app(target=target, packs=list(packs), save_dir=save_dir, agent=agent)
-
-
-for _name in COMMAND_MODULES:
-    for command in importlib.import_module(f"{__package__}.{_name}").COMMANDS:
-        cli.add_command(command)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..scenario.loader import LoadedScenario
+from ..world.tools.fmt import quiet
 from .context import EpisodeContext
 from .detectors import DetectorSet
 from .events import Event
@@ -68,8 +69,9 @@ class Episode:
     def replay(self, branch_id: str | None = None, upto: int | None = None) -> BranchState:
         """The state of a branch after its first ``upto`` events (all by default)."""
         state = BranchState(self.context, self.monitoring, self.detectors(self.monitoring))
-        for e in self.events(branch_id)[:upto]:
-            state.apply(e)
+        with quiet():  # every result is in the log already: don't format it again
+            for e in self.events(branch_id)[:upto]:
+                state.apply(e)
         return state
 
     def new_branch_id(self, base: str = "fork") -> str:

@@ -119,3 +119,16 @@ def test_scripted_run_never_imports_litellm():
             "print('litellm' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_lazy_verb_resolves_and_nothing_is_missing():
+    import importlib
+
+    from playground.cli.main import LAZY_COMMANDS
+
+    defined = {c.name for m in set(LAZY_COMMANDS.values())
+               for c in importlib.import_module(f"playground.cli.{m}").COMMANDS}
+    assert defined == set(LAZY_COMMANDS)
+    help_text = invoke("--help").output
+    for verb in LAZY_COMMANDS:
+        assert verb in help_text
