@@ -275,7 +275,8 @@ async def test_long_episode_stays_incremental(tmp_path):
         await app.push_screen(screen)
         reasoning, actions = screen.query_one(ReasoningPane), screen.query_one(ActionsPane)
         for _ in range(1000):  # until laid out (no idle-wait: the background slices keep the CPU busy)
-            if reasoning._width and actions._width and reasoning._raw and actions._raw:
+            if (reasoning._width and actions._width and reasoning._raw and actions._raw
+                    and reasoning._raw[-1] is not None and actions._raw[-1] is not None):
                 break
             await asyncio.sleep(0.01)
         assert len(reasoning.steps) == 1001

@@ -101,3 +101,19 @@ def test_branch_rows_and_args():
     assert format_args(json.dumps({"ip": "10.0.12.45", "files": ["a", "b"]})) == [("ip", "10.0.12.45"),
                                                                                   ("files", '["a", "b"]')]
     assert format_args("{broken")[0][0] == "(not a JSON object)"
+
+
+def test_a_diverged_result_shows_what_the_recording_said():
+    from rich.console import Console
+
+    from playground.episode import ToolCall, ToolResult
+    from playground.tui.render_steps import result_lines
+    from playground.tui.transcript import CallView
+
+    call = ToolCall("c1", "view_config", '{"filename": "x.yaml"}')
+    result = ToolResult("c1", "view_config", "{'enabled': True}", recorded_output="{'enabled': 'yes'}", diverged=True)
+    console = Console(width=100, record=True)
+    for line in result_lines(CallView(call, "approved", call.arguments, result=result), Palette()):
+        console.print(line)
+    text = console.export_text()
+    assert "{'enabled': True}" in text and "answered differently" in text and "{'enabled': 'yes'}" in text

@@ -55,10 +55,12 @@ class EpisodeHeader(HorizontalGroup):
         self._shown = key
         from rich.markup import escape
 
-        kind = ""
+        head = f"[b]{escape(title)}[/] · {escape(agent)}"
+        if agent.startswith("recorded/"):  # an imported transcript: say whose turns these are, first
+            head = f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/] · {escape(title)}"
         state = " · [b]ended[/]" if ended else ""
         more = f" of {branches}" if branches > 1 else ""
         self.query_one("#ep-info", Static).update(
-            f"[b]{escape(title)}[/] · {escape(agent)}{kind} · step [b]{step}[/]/{max_steps}"
+            f"{head} · step [b]{step}[/]/{max_steps}"
             f" · branch [b]{escape(branch)}[/]{more}{state}", layout=False)
         self.query_one(MonitorToggle).show(monitored, self.size.width >= 150)
