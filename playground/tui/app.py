@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .actions import actions_for, bindings
-from .config import TuiConfig
+from .config import TuiConfig, configured_key_names
 
 
 class PlaygroundApp(App):
@@ -54,6 +54,12 @@ class PlaygroundApp(App):
             self.set_keymap(self.config.keymap)
         for problem in self.config.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
+        if self.config.user_settings and (self.config.default_model or self.config.model_aliases
+                                          or configured_key_names()):
+            # Real models are likely: pay litellm's multi-second import now, off the UI thread,
+            # instead of on the first model call. Scripted-only users never pay it.
+            self.call_after_refresh(self.run_worker, _preload_litellm, thread=True, group="preload",
+                                    exit_on_error=False)
         if self.target:
             self.call_after_refresh(self.open_target, self.target)
         elif self.config.offer_resume:
@@ -194,3 +200,9 @@ def run_app(target: str | None = None, packs: list[Path] | None = None, save_dir
             agent: str | None = None) -> None:
     config = TuiConfig.from_user(save_dir=save_dir, packs=packs)
     PlaygroundApp(config, target, agent).run()
+
+
+def _preload_litellm() -> None:
+    from ..agents.llm import load_litellm
+
+    load_litellm()
