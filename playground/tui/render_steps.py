@@ -53,6 +53,15 @@ def compact_args(raw: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def usage_text(usage: dict) -> str:
+    """'1,234 tok · $0.0031' from a turn's (or an episode's) usage, '' when nothing is known."""
+    tokens = usage.get("total_tokens") or (usage.get("prompt_tokens", 0) or 0) + (usage.get("completion_tokens", 0) or 0)
+    parts = [f"{tokens:,} tok"] if tokens else []
+    if isinstance(usage.get("cost"), (int, float)) and usage["cost"] > 0:
+        parts.append(f"${usage['cost']:.4f}")
+    return " · ".join(parts)
+
+
 def _header(view: StepView, pal: Palette, labels: dict[str, str], extra: str = "") -> RenderableType:
     head = Text(f" step {view.step} ", style=f"bold {pal.fg} on {pal.panel}")
     for det in view.tripped:
@@ -66,6 +75,8 @@ def _header(view: StepView, pal: Palette, labels: dict[str, str], extra: str = "
         head.append("streaming… ", style=f"italic {pal.accent} on {pal.panel}")
     elif view.turn is not None and view.turn.recorded:
         head.append("recorded ", style=f"{pal.muted} on {pal.panel}")
+    if view.turn is not None and (spent := usage_text(view.turn.usage)):
+        head.append(spent + " ", style=f"{pal.muted} on {pal.panel}")
     if extra:
         head.append(extra + " ", style=f"italic {pal.muted} on {pal.panel}")
     head.no_wrap, head.overflow = True, "ellipsis"

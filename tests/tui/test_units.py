@@ -117,3 +117,10 @@ def test_a_diverged_result_shows_what_the_recording_said():
         console.print(line)
     text = console.export_text()
     assert "{'enabled': True}" in text and "answered differently" in text and "{'enabled': 'yes'}" in text
+
+
+def test_usage_text():
+    from playground.tui.render_steps import usage_text
+
+    assert usage_text({}) == ""
+    assert usage_text({"prompt_tokens": 1000, "completion_tokens": 234, "cost": 0.0031}) == "1,234 tok · $0.0031"

@@ -20,8 +20,10 @@ from textual.worker import Worker, WorkerState
 
 from ...episode import EpisodeError, Session
 from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
+from ...episode.summary import total_usage
 from ..actions import actions_for, bindings
 from ..autosave import BackgroundAutosaver, write_ui_state
+from ..render_steps import usage_text
 from ..transcript import StepView, Transcript
 from ..widgets.actions_pane import ActionsPane
 from ..widgets.detector_strip import DetectorStrip
@@ -169,7 +171,7 @@ class EpisodeScreen(EpisodeOps, Screen):
         self.query_one(EpisodeHeader).show(
             title=ep.scenario.title.split(" — ")[0], agent=self.session.agent_spec, scripted=self.session.agent_spec.startswith("scripted/"),
             step=s.step, max_steps=ep.max_steps, branch=ep.current, branches=len(ep.branches),
-            monitored=s.monitored, ended=s.ended)
+            monitored=s.monitored, ended=s.ended, usage=usage_text(total_usage(s)))
         self.set_class(not s.monitored, "-unmonitored")
         descriptions = {d.id: d.description for d in ep.scenario.detectors}
         self.query_one(DetectorStrip).show(s.verdicts, descriptions)

@@ -48,8 +48,8 @@ class EpisodeHeader(HorizontalGroup):
         yield MonitorToggle(id="monitor-toggle")
 
     def show(self, *, title: str, agent: str, scripted: bool, step: int, max_steps: int, branch: str,
-             branches: int, monitored: bool, ended: str | None) -> None:
-        key = (title, agent, step, max_steps, branch, branches, monitored, ended, self.size.width >= 150)
+             branches: int, monitored: bool, ended: str | None, usage: str = "") -> None:
+        key = (title, agent, step, max_steps, branch, branches, monitored, ended, usage, self.size.width >= 150)
         if key == getattr(self, "_shown", None):
             return
         self._shown = key
@@ -58,7 +58,7 @@ class EpisodeHeader(HorizontalGroup):
         head = f"[b]{escape(title)}[/] · {escape(agent)}"
         if agent.startswith("recorded/"):  # an imported transcript: say whose turns these are, first
             head = f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/] · {escape(title)}"
-        state = " · [b]ended[/]" if ended else ""
+        state = (f" · {escape(usage)}" if usage else "") + (" · [b]ended[/]" if ended else "")
         more = f" of {branches}" if branches > 1 else ""
         self.query_one("#ep-info", Static).update(
             f"{head} · step [b]{step}[/]/{max_steps}"
