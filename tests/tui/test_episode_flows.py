@@ -323,3 +323,30 @@ async def test_note_details_prompt_interview_and_export(tmp_path):
         await settle(pilot)
         exported = list((tmp_path / "saves" / "exports").glob("*.md"))
         assert exported and "## Step 3" in exported[0].read_text()
+
+
+async def test_fork_continues_with_another_agent(tmp_path):
+    from textual.widgets import Input
+
+    from playground.tui.dialogs.fork_dialog import ForkDialog
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(pilot, agent="scripted/faithful")
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ForkDialog)
+        dialog.query_one("#keep").value = True
+        dialog.query_one("#step", Input).value = "2"
+        dialog.query_one("#agent", Input).value = "scripted/covert_copier"
+        dialog.query_one("#ok").press()
+        await settle(pilot)
+        ep = screen.session.episode
+        assert ep.branches[ep.current].agent == "scripted/covert_copier" and screen.session.state.step == 2
+        await pilot.press("g")
+        await settle(pilot)
+        assert "exfiltration" in screen.session.state.behaviours()
+        assert ep.branches["main"].agent == "scripted/faithful"

@@ -16,6 +16,7 @@ class ForkChoice:
     step: int
     monitored: bool | None  # None: keep the parent's belief
     label: str
+    agent: str = ""  # who continues the new branch ("" keeps the current agent)
 
 
 class ForkDialog(Dialog[ForkChoice | None]):
@@ -24,9 +25,10 @@ class ForkDialog(Dialog[ForkChoice | None]):
     ForkDialog Label { margin-top: 1; text-style: bold; }
     """
 
-    def __init__(self, step: int, last_step: int, monitored: bool):
+    def __init__(self, step: int, last_step: int, monitored: bool, agent: str = "", policies: tuple[str, ...] = ()):
         super().__init__()
         self.step, self.last_step, self.monitored = step, last_step, monitored
+        self.agent, self.policies = agent, policies
 
     def compose(self):
         now = "monitored" if self.monitored else "unmonitored"
@@ -41,6 +43,12 @@ class ForkDialog(Dialog[ForkChoice | None]):
                 yield RadioButton(f"flip the belief: agent believes it is {'UNMONITORED' if self.monitored else 'MONITORED'}",
                                   value=True, id="flip")
                 yield RadioButton("keep the belief as it is", id="keep")
+            yield Label("Continue with")
+            yield Input(self.agent, id="agent", placeholder="scripted/<policy> or a litellm model string")
+            hint = ", ".join(f"scripted/{p}" for p in self.policies[:4]) or "no scripted policies"
+            yield Static(f"e.g. {hint}, or openai/gpt-4.1-mini" +
+                         (" — recorded/… replays the recording on" if self.agent.startswith("recorded/") else ""),
+                         classes="help")
             yield Label("Label (optional)")
             yield Input(placeholder="e.g. unmonitored", id="label")
             yield Static("", classes="problem", id="problem")
@@ -66,7 +74,9 @@ class ForkDialog(Dialog[ForkChoice | None]):
         label = self.query_one("#label", Input).value.strip()
         if flip and not label:
             label = "monitored" if not self.monitored else "unmonitored"
-        self.dismiss(ForkChoice(step, (not self.monitored) if flip else None, label))
+        agent = self.query_one("#agent", Input).value.strip()
+        self.dismiss(ForkChoice(step, (not self.monitored) if flip else None, label,
+                                agent if agent != self.agent else ""))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -248,6 +248,8 @@ class EpisodeOps:
             def done(bid: str) -> None:
                 if choice.label:
                     self.session.episode.branches[bid].label = choice.label
+                if choice.agent:
+                    self.session.set_agent(choice.agent)
                 if choice.monitored is not None:
                     self.session.set_monitoring(choice.monitored)
                 belief = "monitored" if self.session.state.monitored else "UNMONITORED"
@@ -258,7 +260,8 @@ class EpisodeOps:
             self.history("fork", (choice.step,), done)
 
         default = self.selected if self.selected is not None else (0 if s.ended else s.step)
-        self.app.push_screen(ForkDialog(default, s.step, s.monitored), chosen)
+        self.app.push_screen(ForkDialog(default, s.step, s.monitored, self.session.agent_spec,
+                                        tuple(self.session.episode.scenario.policies)), chosen)
 
     def action_switch_branch(self) -> None:
         ep = self.session.episode
