@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -213,29 +212,9 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     _refuse_secrets(data, str(p))
     text = "# playground settings. API keys are read from the environment, never from this file.\n"
     text += tomli_w.dumps(data)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(p.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    from .store.saves import atomic_write  # the one atomic writer (temp file, fsync, rename)
+
+    atomic_write(p, text)
     return p
 
 

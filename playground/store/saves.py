@@ -88,6 +88,7 @@ def atomic_write(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a save or settings file is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         try:
