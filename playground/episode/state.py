@@ -78,7 +78,8 @@ class BranchState:
         handler(event)
         self.events.append(event)
         self.event_steps.append(self.step)
-        if isinstance(event, (ModelTurn, ToolResult, Ended, MonitoringChanged, CallApproved, CallEdited)):
+        # What detectors read changes only with these (a ToolResult only reports what CallApproved did).
+        if isinstance(event, (ModelTurn, Ended, MonitoringChanged, CallApproved, CallEdited)):
             self._evaluate()
 
     def _evaluate(self) -> None:
