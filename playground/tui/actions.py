@@ -40,6 +40,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("home", "edit", "e", "edit", "Edit the selected scenario's YAML"),
     Action("home", "new", "n", "new", "New scenario from a template", tier=2),
     Action("home", "saves", "o", "saves", "Open a saved episode"),
+    Action("home", "settings", "s", "settings", "Default model, model aliases, autosave and theme", tier=2),
     Action("home", "quit", "q", "quit", "Quit playground"),
     # -- setup ------------------------------------------------------------------------
     Action("setup", "start", "ctrl+g", "start", "Start the episode with these settings", priority=True),

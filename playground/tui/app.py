@@ -43,17 +43,26 @@ class PlaygroundApp(App):
         self.config.load_user_settings()
         self.call_from_thread(self._settings_ready)
 
-    def _settings_ready(self) -> None:
-        """Theme, keymap and problems from the settings; then the target or the resume offer."""
+    def apply_user_settings(self) -> None:
+        """Re-read the settings file (after the settings dialog wrote it) and apply it."""
+        self.config.problems.clear()
+        self.config.load_user_settings()
+        self._apply_look()
+
+    def _apply_look(self) -> None:
         if self.config.theme != self.theme:
             try:
                 self.theme = self.config.theme
             except Exception:  # an unknown theme name in settings
                 self.notify(f"Unknown theme {self.config.theme!r}; using the default.", severity="warning")
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
         for problem in self.config.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
+
+    def _settings_ready(self) -> None:
+        """Theme, keymap and problems from the settings; then the target or the resume offer."""
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self._apply_look()
         if self.config.user_settings and (self.config.default_model or self.config.model_aliases
                                           or configured_key_names()):
             # Real models are likely: pay litellm's multi-second import now, off the UI thread,

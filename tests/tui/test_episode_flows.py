@@ -282,10 +282,11 @@ async def test_long_episode_stays_incremental(tmp_path):
         assert len(reasoning.steps) == 1001
         assert any(raw is None for raw in reasoning._raw)  # on screen at once; older steps follow in slices
         assert reasoning._raw[-1] is not None and actions._raw[-1] is not None  # the latest step is drawn
-        for pane in (reasoning, actions):  # stop the background slices, to watch one step's cost alone
-            if pane._pending_timer is not None:
-                pane._pending_timer.stop()
-                pane._pending_timer = None
+        for _ in range(3000):  # let the background slices finish, to watch one step's cost alone
+            if all(r is not None for pane in (reasoning, actions) for r in pane._raw):
+                break
+            await asyncio.sleep(0.01)
+        await settle(pilot)
         before = reasoning._render_block
         rendered = []
         reasoning._render_block = lambda view: rendered.append(view.step) or before(view)

@@ -196,3 +196,53 @@ async def test_cli_target_opens_setup_or_save(tmp_path):
     async with bad.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(bad.screen, HomeScreen)  # a readable error, not a crash
+
+
+async def test_settings_dialog_writes_the_settings_file(tmp_path, monkeypatch):
+    import tomllib
+
+    from textual.widgets import Switch
+
+    from playground.tui.dialogs.settings_dialog import SettingsDialog
+
+    cfg = tmp_path / "settings.toml"
+    monkeypatch.setenv("PLAYGROUND_CONFIG", str(cfg))
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SettingsDialog)
+        dialog.query_one("#alias", Input).value = "fast"
+        dialog.query_one("#model", Input).value = "openai/gpt-4.1-mini"
+        dialog.query_one("#add").press()
+        await settle(pilot)
+        dialog.query_one("#default_model", Input).value = "fast"
+        dialog.query_one("#autosave", Switch).value = False
+        dialog.query_one("#ok").press()
+        await settle(pilot)
+        assert not isinstance(app.screen, SettingsDialog)
+        data = tomllib.loads(cfg.read_text())
+        assert data["models"]["fast"]["model"] == "openai/gpt-4.1-mini"
+        assert data["default_model"] == "fast" and data["autosave"] is False
+        assert app.config.model_aliases == {"fast": "openai/gpt-4.1-mini"} and app.config.autosave is False
+
+
+async def test_settings_dialog_refuses_a_bad_alias_without_writing(tmp_path, monkeypatch):
+    from playground.tui.dialogs.settings_dialog import SettingsDialog
+
+    cfg = tmp_path / "settings.toml"
+    monkeypatch.setenv("PLAYGROUND_CONFIG", str(cfg))
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#alias", Input).value = "bad name!"
+        dialog.query_one("#model", Input).value = "x/y"
+        dialog.query_one("#add").press()
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsDialog) and "alias" in text_of(dialog.query_one("#problem"))
+        assert not cfg.exists()

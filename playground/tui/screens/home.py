@@ -199,6 +199,16 @@ class HomeScreen(Screen):
 
         self.app.push_screen(SavesScreen())
 
+    def action_settings(self) -> None:
+        from ..dialogs.settings_dialog import SettingsDialog
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self.app.apply_user_settings()
+                self.notify("Settings saved.", title="Settings")
+
+        self.app.push_screen(SettingsDialog(), saved)
+
     def action_quit(self) -> None:
         self.app.exit()
 
