@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from time import perf_counter
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import RenderableType
 from rich.segment import Segment
@@ -88,8 +88,8 @@ class StepLog(ScrollView, can_focus=True):
         self.labels: dict[str, str] = {}
 
     # -- what subclasses provide ------------------------------------------------------
-    def render_view(self, view: Any) -> RenderableType:  # pragma: no cover - abstract
-        raise NotImplementedError
+    # Each pane (reasoning, actions, compare rows) defines how one step's view is drawn.
+    render_view: Callable[[Any], RenderableType]
 
     # -- lifecycle --------------------------------------------------------------------
     def on_mount(self) -> None:
