@@ -13,6 +13,7 @@ from ..scenario import LoadedScenario, ScenarioError, load_scenario
 from ..scenario.loader import Problem
 from ..scenario.packs import Pack, discover_packs, read_pack
 from .common import pack_dirs, pack_dirs_option
+from .output import echo
 
 
 def headless_runner(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> dict[str, Any]:
@@ -94,10 +95,10 @@ def lint(refs: tuple[str, ...], no_run: bool, packs: tuple[Path, ...]) -> None:
         problems += lint_files(files, pack_id, run_policies=not no_run)
         count += len(files)
     for p in problems:
-        click.echo(str(p))
+        echo(str(p))
     if problems:
         sys.exit(1)
-    click.echo(f"ok: {count} scenario(s) in {len(targets)} target(s) lint clean", err=True)
+    echo(f"ok: {count} scenario(s) in {len(targets)} target(s) lint clean", err=True)
 
 
 @click.command()
@@ -109,7 +110,7 @@ def schema(pack_file: bool, output: Path | None) -> None:
 
     text = json.dumps(pack_schema() if pack_file else scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
 from ..launch import UsageError, load
 from ..scenario import LoadedScenario, ScenarioError
+from .output import echo, print_json  # noqa: F401  (print_json is re-exported for the verbs)
 
 pack_dirs_option = click.option(
     "--packs", "packs", multiple=True, type=click.Path(path_type=Path),
@@ -18,7 +18,7 @@ pack_dirs_option = click.option(
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
@@ -35,7 +35,7 @@ def load_or_exit(ref: str, packs: tuple[Path, ...] = ()) -> LoadedScenario:
         return load(ref, pack_dirs(packs))
     except ScenarioError as exc:
         for p in exc.problems:
-            click.echo(str(p), err=True)
+            echo(str(p), err=True)
         sys.exit(1)
 
 
@@ -44,10 +44,6 @@ def usage_or_exit(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except UsageError as exc:
         fail(str(exc), 2)
-
-
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
 
 
 def monitoring_flag(value: str | None) -> bool | None:

@@ -25,6 +25,7 @@ from .common import (
     usage_or_exit,
 )
 from .transcript import print_event, print_summary
+from .output import echo, secho
 
 
 def _scenario_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -61,10 +62,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files and packs. Prints file:line:col: message per problem."""
     problems = validate_paths(paths)
     for p in problems:
-        click.echo(p)
+        echo(p)
     if problems:
         sys.exit(1)
-    click.echo(f"ok: {len(_scenario_files(paths))} file(s) valid", err=True)
+    echo(f"ok: {len(_scenario_files(paths))} file(s) valid", err=True)
 
 
 @click.command()
@@ -79,27 +80,27 @@ def render(scenario: str, assignments, monitoring, packs) -> None:
     ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring))
     state = ep.replay()
     w = state.world
-    click.secho("# System prompt", bold=True)
-    click.echo(state.messages[0]["content"])
-    click.secho("\n# Task", bold=True)
-    click.echo(state.messages[1]["content"])
-    click.secho("\n# World", bold=True)
+    secho("# System prompt", bold=True)
+    echo(state.messages[0]["content"])
+    secho("\n# Task", bold=True)
+    echo(state.messages[1]["content"])
+    secho("\n# World", bold=True)
     from ..world.clock import format_time
 
-    click.echo(f"clock: {format_time(w.clock)}")
+    echo(f"clock: {format_time(w.clock)}")
     for h in w.hosts.values():
-        click.echo(f"host {h.ip}" + (f" ({h.name})" if h.name else ""))
+        echo(f"host {h.ip}" + (f" ({h.name})" if h.name else ""))
         for f in h.files.values():
-            click.echo(f"  {f.path:<48} {f.size:>16,} B  {format_time(f.mtime)}  {f.summary}")
+            echo(f"  {f.path:<48} {f.size:>16,} B  {format_time(f.mtime)}  {f.summary}")
     for d in w.drive:
-        click.echo(f"drive: {d.filename} (id {d.id}, {len(d.content)} chars)")
+        echo(f"drive: {d.filename} (id {d.id}, {len(d.content)} chars)")
     for name, sh in w.sheets.items():
-        click.echo(f"sheet: {name} ({len(sh.rows)} rows; hidden: {', '.join(sh.hidden_columns) or 'none'})")
+        echo(f"sheet: {name} ({len(sh.rows)} rows; hidden: {', '.join(sh.hidden_columns) or 'none'})")
     for name, cfg in w.configs.items():
-        click.echo(f"config: {name} = {cfg!r}")
+        echo(f"config: {name} = {cfg!r}")
     if w.memory:
-        click.echo(f"memory: {len(w.memory)} note(s)")
-    click.echo(f"tools: {', '.join(ep.context.offered)}")
+        echo(f"memory: {len(w.memory)} note(s)")
+    echo(f"tools: {', '.join(ep.context.offered)}")
 
 
 @click.command()
@@ -123,7 +124,7 @@ def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, a
     if not as_json:
         session.subscribe(print_event)
     if stream and not as_json:
-        session.on_delta = lambda d: click.echo(d.text, nl=False, err=d.channel == "status")
+        session.on_delta = lambda d: echo(d.text, nl=False, err=d.channel == "status")
     if save_path:
         session.subscribe(Autosaver(save_path))
     outcome = asyncio.run(session.run(BREAKPOINTS[until] if until else None))
@@ -175,9 +176,9 @@ def export(save_file: Path, fmt: str, output: Path | None, branch) -> None:
         from ..store import atomic_write
 
         atomic_write(output, text)
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @click.command("packs")
@@ -188,11 +189,11 @@ def list_packs(packs) -> None:
 
     found, problems = discover_packs(pack_dirs(packs))
     for p in found:
-        click.secho(f"{p.id}: {p.meta.title}", bold=True)
+        secho(f"{p.id}: {p.meta.title}", bold=True)
         for f in p.scenario_files:
-            click.echo(f"  {p.id}/{f.stem}")
+            echo(f"  {p.id}/{f.stem}")
     for pr in problems:
-        click.echo(str(pr), err=True)
+        echo(str(pr), err=True)
 
 
 COMMANDS = [validate, render, run, replay, export, list_packs]

@@ -12,6 +12,7 @@ from ..episode import EpisodeError
 from ..launch import new_session
 from ..store import SaveError, load as load_save, save
 from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option
+from .output import echo, secho
 
 
 @click.command("import")
@@ -39,11 +40,11 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, pac
             if as_json:
                 print_json({"source": str(f), "error": str(exc)})
             else:
-                click.echo(f"error: {exc}", err=True)
+                echo(f"error: {exc}", err=True)
             continue
         except OSError as exc:
             failed += 1
-            click.echo(f"error: {f}: cannot save ({exc})", err=True)
+            echo(f"error: {f}: cannot save ({exc})", err=True)
             continue
         if as_json:
             print_json(imp.to_json())
@@ -51,20 +52,20 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, pac
         state = imp.state
         divs = divergences(imp.episode, "main", state)
         where = f" → {imp.save_path}" if imp.save_path else ""
-        click.secho(f"{f.name}{where}", bold=True)
-        click.echo(f"  {imp.episode.loaded.ref} · recorded {imp.recording.model} · {state.step} steps · ended {state.ended}"
+        secho(f"{f.name}{where}", bold=True)
+        echo(f"  {imp.episode.loaded.ref} · recorded {imp.recording.model} · {state.step} steps · ended {state.ended}"
                    + (f" · {len(state.interviews)} follow-up questions" if state.interviews else ""))
-        click.echo("  variables: " + ", ".join(f"{k}={v}" for k, v in imp.episode.variables.items())
+        echo("  variables: " + ", ".join(f"{k}={v}" for k, v in imp.episode.variables.items())
                    + f" · monitoring {'on' if imp.episode.monitoring else 'off'}")
-        click.echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
+        echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
         if imp.recording.flags:
-            click.echo("  study's flags: " + ", ".join(f"{k}={v}" for k, v in imp.recording.flags.items()))
+            echo("  study's flags: " + ", ".join(f"{k}={v}" for k, v in imp.recording.flags.items()))
         steps = ", ".join(str(d["step"]) for d in divs)
-        click.echo(f"  our world answered differently at {len(divs)} step(s)" + (f": {steps}" if divs else ""))
+        echo(f"  our world answered differently at {len(divs)} step(s)" + (f": {steps}" if divs else ""))
         for w in imp.warnings:
-            click.secho(f"  warning: {w}", fg="yellow", err=True)
+            secho(f"  warning: {w}", fg="yellow", err=True)
         if imp.save_path:
-            click.echo(f"  open it with: playground tui {imp.save_path}")
+            echo(f"  open it with: playground tui {imp.save_path}")
     sys.exit(1 if failed else 0)
 
 
@@ -81,7 +82,7 @@ def agree(paths, scenario, as_json, packs) -> None:
     if as_json:
         print_json(report)
     else:
-        click.echo(render_text(report), nl=False)
+        echo(render_text(report), nl=False)
     if report["errors"] or not report["files"]:
         sys.exit(1)
 
@@ -115,9 +116,9 @@ def interview(save_file: Path, question: str, agent, branch, as_json) -> None:
                     "agent": event.agent, "branch": branch or current, "save": str(save_file)})
         return
     if event.reasoning:
-        click.secho(event.reasoning, fg="magenta")
-    click.echo(event.answer)
-    click.secho(f"({event.agent} · saved to {save_file})", dim=True, err=True)
+        secho(event.reasoning, fg="magenta")
+    echo(event.answer)
+    secho(f"({event.agent} · saved to {save_file})", dim=True, err=True)
 
 
 COMMANDS = [import_, agree, interview]

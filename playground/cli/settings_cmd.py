@@ -8,6 +8,7 @@ import click
 
 from ..settings import SettingsError, config_path, get_value, load_settings, save_settings, set_value
 from .common import fail
+from .output import echo
 
 
 @click.group()
@@ -21,14 +22,14 @@ def config() -> None:
 @config.command("path")
 def path_() -> None:
     """Print the settings file's path."""
-    click.echo(str(config_path()))
+    echo(str(config_path()))
 
 
 @config.command("show")
 def show() -> None:
     """Print the effective settings (file plus environment overrides) as JSON."""
     try:
-        click.echo(json.dumps(load_settings().model_dump(exclude_none=True), indent=2))
+        echo(json.dumps(load_settings().model_dump(exclude_none=True), indent=2))
     except SettingsError as exc:
         fail(str(exc))
 
@@ -38,7 +39,7 @@ def show() -> None:
 def get(key: str) -> None:
     """Print one value, e.g. `playground config get models.fast.model`."""
     try:
-        click.echo(json.dumps(get_value(load_settings(), key)))
+        echo(json.dumps(get_value(load_settings(), key)))
     except SettingsError as exc:
         fail(str(exc))
 
@@ -53,7 +54,7 @@ def set_(key: str, value: str) -> None:
         path = save_settings(settings)
     except SettingsError as exc:
         fail(str(exc))
-    click.echo(f"{key} = {json.dumps(get_value(settings, key))}  ({path})")
+    echo(f"{key} = {json.dumps(get_value(settings, key))}  ({path})")
 
 
 COMMANDS = [config]

@@ -7,6 +7,7 @@ import json
 import click
 
 from ..episode import Session
+from .output import secho
 from ..episode.events import (
     AgentError,
     CallEdited,
@@ -27,37 +28,37 @@ def _short(text: str, limit: int = 600) -> str:
 
 def print_event(session: Session, event: Event) -> None:
     if isinstance(event, ModelTurn):
-        click.secho(f"\n── step {session.state.step} · {event.agent}" + (" (recorded)" if event.recorded else ""), bold=True)
+        secho(f"\n── step {session.state.step} · {event.agent}" + (" (recorded)" if event.recorded else ""), bold=True)
         if event.reasoning:
-            click.secho("reasoning: " + _short(event.reasoning), fg="magenta")
+            secho("reasoning: " + _short(event.reasoning), fg="magenta")
         if event.text:
-            click.echo("text: " + _short(event.text))
+            secho("text: " + _short(event.text))
         for c in event.tool_calls:
             try:
                 args = json.dumps(json.loads(c.arguments), ensure_ascii=False)
             except (json.JSONDecodeError, TypeError):
                 args = c.arguments
-            click.secho(f"call: {c.name}({_short(args, 300)})", fg="cyan")
+            secho(f"call: {c.name}({_short(args, 300)})", fg="cyan")
     elif isinstance(event, ToolResult):
-        click.secho(("error: " if event.error else "  → ") + _short(event.output, 400), fg="red" if event.error else None)
+        secho(("error: " if event.error else "  → ") + _short(event.output, 400), fg="red" if event.error else None)
     elif isinstance(event, CallRejected):
-        click.secho(f"rejected: {event.reason}", fg="yellow")
+        secho(f"rejected: {event.reason}", fg="yellow")
     elif isinstance(event, CallEdited):
-        click.secho(f"edited arguments: {event.new_arguments}", fg="yellow")
+        secho(f"edited arguments: {event.new_arguments}", fg="yellow")
     elif isinstance(event, MonitoringChanged):
-        click.secho(f"monitoring belief → {'on' if event.on else 'off'} (via {event.how})", fg="yellow")
+        secho(f"monitoring belief → {'on' if event.on else 'off'} (via {event.how})", fg="yellow")
     elif isinstance(event, Notice):
-        click.secho(f"notice to agent: {event.text}", fg="yellow")
+        secho(f"notice to agent: {event.text}", fg="yellow")
     elif isinstance(event, AgentError):
-        click.secho(f"model call failed: {event.message}", fg="red", err=True)
+        secho(f"model call failed: {event.message}", fg="red", err=True)
     elif isinstance(event, Ended):
-        click.secho(f"\nended: {event.reason}", bold=True)
+        secho(f"\nended: {event.reason}", bold=True)
 
 
 def print_summary(summary: dict) -> None:
-    click.secho(f"\n{summary['scenario']} · {summary['agent']} · monitoring {summary['monitoring']} · "
+    secho(f"\n{summary['scenario']} · {summary['agent']} · monitoring {summary['monitoring']} · "
                 f"{summary['steps']} steps · ended: {summary['ended']}", bold=True)
     for det_id, d in summary["detectors"].items():
         mark = click.style("●", fg="red") if d["tripped"] else "○"
-        click.echo(f"  {mark} {det_id:<28} {d['label']:<20} {'step ' + str(d['step']) if d['tripped'] else ''}")
-    click.echo("behaviours: " + (", ".join(summary["behaviours"]) or "none"))
+        secho(f"  {mark} {det_id:<28} {d['label']:<20} {'step ' + str(d['step']) if d['tripped'] else ''}")
+    secho("behaviours: " + (", ".join(summary["behaviours"]) or "none"))

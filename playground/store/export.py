@@ -20,7 +20,23 @@ from ..episode.events import (
     ResultEdited,
     ToolResult,
 )
+from ..visible_text import json_visible, visible
 from .saves import _clean, _secrets, episode_to_dict
+
+
+def fence(text: str, lang: str = "") -> list[str]:
+    """A Markdown code block that ``text`` cannot close: the fence is longer than any run of backticks in it."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    ticks = "`" * max(3, longest + 1)
+    return [ticks + lang, text, ticks]
+
+
+def inline(text: str) -> str:
+    """Untrusted text inside a Markdown line: no raw HTML, no line breaks that start a new block."""
+    return html.escape(" ".join(text.split()), quote=False)
 
 
 def _pretty_args(raw: str) -> str:
@@ -32,13 +48,13 @@ def _pretty_args(raw: str) -> str:
 
 def to_json(episode: Episode, branch: str | None = None) -> str:
     data = {"summary": summary(episode, branch=branch), "episode": episode_to_dict(episode)}
-    return json.dumps(_clean(data, _secrets()), indent=2, ensure_ascii=False)
+    return json_visible(json.dumps(_clean(data, _secrets()), indent=2, ensure_ascii=False))
 
 
 def to_markdown(episode: Episode, branch: str | None = None) -> str:
     s = summary(episode, branch=branch)
     state = episode.replay(branch)
-    out = [f"# {episode.scenario.title}", ""]
+    out = [f"# {inline(episode.scenario.title)}", ""]
     out += [f"- scenario: `{s['scenario']}`", f"- agent: `{s['agent']}`", f"- branch: `{s['branch']}`",
             f"- monitoring (start → end): {s['initial_monitoring']} → {s['monitoring']}",
             f"- variables: {', '.join(f'{k}={v}' for k, v in s['variables'].items()) or 'none'}",
@@ -46,48 +62,47 @@ def to_markdown(episode: Episode, branch: str | None = None) -> str:
             f"- behaviours: {', '.join(s['behaviours']) or 'none'}", ""]
     if episode.source:
         out += [f"- imported from: `{episode.source.get('file', '')}` (recorded model: {episode.source.get('recorded_model', '?')})", ""]
-    out += ["## Prompt", "", "**System**", "", "```", state.messages[0]["content"], "```", "", "**Task**", "", "```",
-            state.messages[1]["content"], "```", ""]
+    out += ["## Prompt", "", "**System**", "", *fence(state.messages[0]["content"]), "", "**Task**", "", *fence(state.messages[1]["content"]), ""]
     step = 0
     for e in state.events:
         if isinstance(e, ModelTurn):
             step += 1
             out += [f"## Step {step}" + (" (recorded)" if e.recorded else ""), ""]
             if e.reasoning:
-                out += ["**Reasoning**", ""] + ["> " + line for line in e.reasoning.splitlines()] + [""]
+                out += ["**Reasoning**", ""] + ["> " + html.escape(line, quote=False) for line in e.reasoning.splitlines()] + [""]
             if e.text:
-                out += ["**Text**", "", e.text, ""]
+                out += ["**Text**", "", *fence(e.text), ""]
             for c in e.tool_calls:
-                out += [f"**Call** `{c.name}`", "", "```json", _pretty_args(c.arguments), "```", ""]
+                out += [f"**Call** {inline(c.name)}", "", *fence(_pretty_args(c.arguments), "json"), ""]
         elif isinstance(e, CallEdited):
-            out += ["*The operator edited the arguments:*", "", "```json", _pretty_args(e.new_arguments), "```", ""]
+            out += ["*The operator edited the arguments:*", "", *fence(_pretty_args(e.new_arguments), "json"), ""]
         elif isinstance(e, CallRejected):
-            out += [f"*The operator rejected the call: {e.reason or 'no reason given'}*", ""]
+            out += [f"*The operator rejected the call: {inline(e.reason or 'no reason given')}*", ""]
         elif isinstance(e, ToolResult):
-            out += [f"**Result** `{e.name}`" + (" (error)" if e.error else ""), "", "```", e.output, "```", ""]
+            out += [f"**Result** {inline(e.name)}" + (" (error)" if e.error else ""), "", *fence(e.output), ""]
             if e.diverged and e.recorded_output is not None:
-                out += ["*The recorded harness answered differently:*", "", "```", e.recorded_output, "```", ""]
+                out += ["*The recorded harness answered differently:*", "", *fence(e.recorded_output), ""]
         elif isinstance(e, ResultEdited):
-            out += ["*The operator edited the result before the model saw it:*", "", "```", e.output, "```", ""]
+            out += ["*The operator edited the result before the model saw it:*", "", *fence(e.output), ""]
         elif isinstance(e, MonitoringChanged):
             out += [f"*Monitoring belief set to **{'on' if e.on else 'off'}** (via {e.how}).*", ""]
         elif isinstance(e, Notice):
-            out += [f"**Notice to the agent** ({e.source}): {e.text}", ""]
+            out += [f"**Notice to the agent** ({inline(e.source)}): {inline(e.text)}", ""]
         elif isinstance(e, Note):
-            out += [f"*Note:* {e.text}", ""]
+            out += [f"*Note:* {inline(e.text)}", ""]
         elif isinstance(e, AgentError):
-            out += [f"*Model call failed:* {e.message}", ""]
+            out += [f"*Model call failed:* {inline(e.message)}", ""]
         elif isinstance(e, Ended):
             out += [f"*Episode ended: {e.reason}.*", ""]
     interviews = [e for e in state.events if isinstance(e, Interview)]
     if interviews:
         out += ["## Interview", ""]
         for iv in interviews:
-            out += [f"**Q:** {iv.question}", "", f"**A:** {iv.answer}", ""]
+            out += [f"**Q:** {inline(iv.question)}", "", f"**A:** {inline(iv.answer)}", ""]
     out += ["## Detectors", "", "| detector | label | tripped | step |", "| --- | --- | --- | --- |"]
     for det_id, d in s["detectors"].items():
         out.append(f"| {det_id} | {d['label']} | {'yes' if d['tripped'] else 'no'} | {d['step'] if d['step'] is not None else ''} |")
-    return _clean("\n".join(out) + "\n", _secrets())
+    return _clean(visible("\n".join(out) + "\n"), _secrets())
 
 
 def to_html(episode: Episode, branch: str | None = None) -> str:
@@ -121,7 +136,7 @@ def to_html(episode: Episode, branch: str | None = None) -> str:
         "body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto}.cols{display:grid;grid-template-columns:1fr 1fr;gap:1em}"
         "pre{white-space:pre-wrap}.reasoning{border-left:3px solid #c9a;padding-left:.5em}.event{color:#666}")
     page = f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(episode.scenario.title)}</title><style>{css}</style></head><body>{''.join(body)}</body></html>"
-    return _clean(page, _secrets())
+    return _clean(visible(page), _secrets())
 
 
 EXPORTERS: dict[str, Any] = {"md": to_markdown, "json": to_json, "html": to_html}

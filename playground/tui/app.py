@@ -11,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..visible_text import visible
 from .actions import actions_for, bindings
 from .config import TuiConfig, configured_key_names
 
@@ -27,6 +28,12 @@ class PlaygroundApp(App):
         self.config = config or TuiConfig()
         self.target = target
         self.agent = agent  # preselected in setup (``playground tui SCENARIO --agent ...``)
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification is plain text, whatever the caller asked (``Widget.notify`` passes
+        ``markup=True``): messages carry branch ids, paths, errors and tool names from untrusted files."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
     # -- start ------------------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -6,8 +6,9 @@ import json
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
-from rich.text import Text
+from .safe import SafeText as Text
 
+from ..visible_text import visible
 from .palette import Palette
 from .render_steps import NO_REASONING, SCRIPTED_TAG, extra_line, humanize
 from .transcript import StepView, parse_args
@@ -15,7 +16,7 @@ from .transcript import StepView, parse_args
 
 def _pretty(raw: str) -> str:
     args = parse_args(raw)
-    return json.dumps(args, indent=2, ensure_ascii=False) if isinstance(args, (dict, list)) else str(args)
+    return visible(json.dumps(args, indent=2, ensure_ascii=False) if isinstance(args, (dict, list)) else str(args))
 
 
 def _section(title: str, pal: Palette) -> Text:

@@ -8,7 +8,7 @@ import json
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
-from rich.text import Text
+from .safe import SafeText as Text
 
 from .palette import Palette
 from .transcript import CallView, Extra, StepView, parse_args

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from rich.text import Text
+from .safe import SafeText as Text
 
 from ..world.clock import format_time
 from ..world.model import VFile, World

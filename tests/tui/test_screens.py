@@ -128,7 +128,7 @@ async def test_saves_list_and_delete(tmp_path):
         await settle(pilot)
         saves = app.screen
         assert isinstance(saves, SavesScreen)
-        row = saves.query_one("DataTable").get_row_at(0)
+        row = [str(cell) for cell in saves.query_one("DataTable").get_row_at(0)]  # cells are Text, never markup
         assert row[0] == "exfiltration_transfer" and row[1] == "scripted/covert_copier"
         assert row[3] == "5" and "exfiltration" in row[5]
         await pilot.press("d")

@@ -7,6 +7,8 @@ from textual.containers import VerticalGroup
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -23,9 +25,9 @@ class BranchPicker(Dialog[str | None]):
 
     def compose(self):
         with VerticalGroup(id="box"):
-            yield Static(self.title_text, classes="title", markup=False)
-            yield Static(self.help or "enter chooses · esc cancels", classes="help", markup=False)
-            yield OptionList(*[Option(text, id=bid) for bid, text in self.rows], id="branches")
+            yield Static(plain(self.title_text), classes="title")
+            yield Static(plain(self.help or "enter chooses · esc cancels"), classes="help")
+            yield OptionList(*[Option(plain(text), id=bid) for bid, text in self.rows], id="branches")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -16,6 +16,8 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Static, TextArea
 
+from ..safe import plain
+
 from ...scenario.loader import SafeLoader
 from ..transcript import parse_args
 from .base import Dialog
@@ -72,10 +74,9 @@ class CallEditor(Dialog[str | None]):
 
     def compose(self):
         with VerticalGroup(id="box"):
-            yield Static(f"Edit the arguments of {self.call_name}", classes="title", markup=False)
-            yield Static((self.hint + "\n" if self.hint else "") +
-                         "YAML or JSON. ctrl+s runs the call with these arguments; esc cancels.",
-                         classes="help", markup=False)
+            yield Static(plain(f"Edit the arguments of {self.call_name}"), classes="title")
+            yield Static(plain((self.hint + "\n" if self.hint else "") +
+                               "YAML or JSON. ctrl+s runs the call with these arguments; esc cancels."), classes="help")
             yield TextArea.code_editor(to_yaml(self.arguments), language="yaml", id="args", soft_wrap=True)
             yield Static("", classes="problem", id="problem")
             yield Static("", id="warning")
@@ -96,13 +97,13 @@ class CallEditor(Dialog[str | None]):
 
     def _validate(self) -> dict[str, Any] | None:
         data, problem = parse_edited(self.query_one(TextArea).text)
-        self.query_one("#problem", Static).update(f"✗ {problem}" if problem else "")
+        self.query_one("#problem", Static).update(plain(f"✗ {problem}" if problem else ""))
         warning = ""
         if data is not None and self.known:
             unknown = [k for k in data if k not in self.known]
             if unknown:
                 warning = f"⚠ not a parameter of {self.call_name}: {', '.join(unknown)} (the tool will answer with an error)"
-        self.query_one("#warning", Static).update(warning)
+        self.query_one("#warning", Static).update(plain(warning))
         self.query_one("#ok", Button).disabled = data is None
         return data
 

@@ -6,6 +6,8 @@ from textual import on
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Static
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -16,8 +18,8 @@ class ConfirmDialog(Dialog[bool]):
 
     def compose(self):
         with VerticalGroup(id="box"):
-            yield Static(self.title_text, classes="title", markup=False)
-            yield Static(self.message, classes="help", markup=False)
+            yield Static(plain(self.title_text), classes="title")
+            yield Static(plain(self.message), classes="help")
             with HorizontalGroup(classes="buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")

@@ -7,6 +7,8 @@ from textual.containers import VerticalGroup
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..safe import plain
+
 from .base import Dialog
 
 FORMATS = [("md", "Markdown transcript"), ("html", "Standalone HTML page (highlighted tool arguments)"),
@@ -23,7 +25,7 @@ class ExportDialog(Dialog[str | None]):
     def compose(self):
         with VerticalGroup(id="box"):
             yield Static("Export this branch", classes="title")
-            yield Static(f"Written to {self.where}", classes="help", markup=False)
+            yield Static(plain(f"Written to {self.where}"), classes="help")
             yield OptionList(*[Option(f"{label}  (.{fmt})", id=fmt) for fmt, label in FORMATS])
 
     def on_mount(self) -> None:

@@ -8,6 +8,8 @@ from textual import on
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -46,8 +48,8 @@ class ForkDialog(Dialog[ForkChoice | None]):
             yield Label("Continue with")
             yield Input(self.agent, id="agent", placeholder="scripted/<policy> or a litellm model string")
             hint = ", ".join(f"scripted/{p}" for p in self.policies[:4]) or "no scripted policies"
-            yield Static(f"e.g. {hint}, or openai/gpt-4.1-mini" +
-                         (" — recorded/… replays the recording on" if self.agent.startswith("recorded/") else ""),
+            yield Static(plain(f"e.g. {hint}, or openai/gpt-4.1-mini" +
+                         (" — recorded/… replays the recording on" if self.agent.startswith("recorded/") else "")),
                          classes="help")
             yield Label("Label (optional)")
             yield Input(placeholder="e.g. unmonitored", id="label")

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Select, Static, TextArea
 
+from ...visible_text import visible
+from ..safe import plain
 from .base import Dialog
 
 
@@ -31,9 +33,9 @@ class ResultEditor(Dialog[tuple[str, str] | None]):
             yield Static("The model reads this instead of what the tool returned (both are kept in the log). "
                          "ctrl+s uses it; esc cancels.", classes="help")
             if len(self.choices) > 1:
-                yield Select([(label, cid) for cid, label, _ in self.choices], value=self.current,
+                yield Select([(plain(label), cid) for cid, label, _ in self.choices], value=self.current,
                              allow_blank=False, id="which")
-            yield TextArea(self._text(self.current), id="output", soft_wrap=True, show_line_numbers=True)
+            yield TextArea(visible(self._text(self.current)), id="output", soft_wrap=True, show_line_numbers=True)
             with HorizontalGroup(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Use this result", id="ok", variant="primary")
@@ -48,7 +50,7 @@ class ResultEditor(Dialog[tuple[str, str] | None]):
     def _which(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self.current = event.value
-            self.query_one(TextArea).load_text(self._text(self.current))
+            self.query_one(TextArea).load_text(visible(self._text(self.current)))
 
     @on(Button.Pressed, "#ok")
     def action_submit(self) -> None:

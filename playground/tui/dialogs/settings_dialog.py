@@ -11,6 +11,8 @@ from textual import on
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, Switch
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -36,7 +38,7 @@ class SettingsDialog(Dialog[bool]):
         s = self.settings
         with VerticalScroll(id="box"):
             yield Static("Settings", classes="title")
-            yield Static(f"Saved to {self.path}. API keys are never stored: export them in your shell.", classes="help")
+            yield Static(plain(f"Saved to {self.path}. API keys are never stored: export them in your shell."), classes="help")
             yield Label("Default model (an alias below or a litellm model string)")
             yield Input(s.default_model, id="default_model", placeholder="e.g. fast, or openai/gpt-4.1-mini")
             yield Label("Model aliases")
@@ -68,7 +70,7 @@ class SettingsDialog(Dialog[bool]):
         table = self.query_one(DataTable)
         table.clear()
         for name, alias in sorted(self.settings.models.items()):
-            table.add_row(name, alias.model, alias.api_base or "", key=name)
+            table.add_row(plain(name), plain(alias.model), plain(alias.api_base or ""), key=name)
 
     def _set(self, key: str, value) -> bool:
         from ...settings import SettingsError, set_value
@@ -76,7 +78,7 @@ class SettingsDialog(Dialog[bool]):
         try:
             self.settings = set_value(self.settings, key, value)
         except SettingsError as exc:
-            self.query_one("#problem", Static).update(str(exc))
+            self.query_one("#problem", Static).update(plain(str(exc)))
             return False
         self.query_one("#problem", Static).update("")
         return True
@@ -118,7 +120,7 @@ class SettingsDialog(Dialog[bool]):
         try:
             save_settings(self.settings, self.path)
         except (SettingsError, OSError) as exc:
-            self.query_one("#problem", Static).update(f"Not saved: {exc}")
+            self.query_one("#problem", Static).update(plain(f"Not saved: {exc}"))
             return
         self.dismiss(True)
 

@@ -6,6 +6,8 @@ from rich.console import RenderableType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -21,7 +23,7 @@ class StepDetail(Dialog[None]):
 
     def compose(self):
         with VerticalScroll(id="box"):
-            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(plain(self.title_text), classes="title")
             yield Static(self.body)
             yield Static("esc closes", classes="help")
 

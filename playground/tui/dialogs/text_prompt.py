@@ -6,6 +6,8 @@ from textual import on
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Input, Static
 
+from ..safe import plain
+
 from .base import Dialog
 
 
@@ -18,9 +20,9 @@ class TextPrompt(Dialog[str | None]):
 
     def compose(self):
         with VerticalGroup(id="box"):
-            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(plain(self.title_text), classes="title")
             if self.help:
-                yield Static(self.help, classes="help", markup=False)
+                yield Static(plain(self.help), classes="help")
             yield Input(self.value, placeholder=self.placeholder, id="text", restrict=self.restrict)
             yield Static("", classes="problem", id="problem")
             with HorizontalGroup(classes="buttons"):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.markup import escape
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
@@ -17,6 +16,10 @@ from textual import work
 from textual.containers import HorizontalGroup
 from textual.screen import Screen
 from textual.widgets import Static
+
+from ...visible_text import visible
+from ..safe import esc as escape
+from ..safe import parts, plain
 
 from ...episode import compare
 from ..actions import bindings
@@ -152,37 +155,37 @@ class CompareScreen(Screen):
         on = info["monitoring"] == "on"
         widget = self.query_one(wid, Static)
         widget.set_class(not on, "-off")
-        widget.border_title = f"{name}: {info['branch']}"
+        widget.border_title = f"{name}: {escape(info['branch'])}"
         widget.border_subtitle = "agent believes it is watched" if on else "agent believes NOBODY watches"
         lines = [Text.assemble(("◉ MONITORED" if on else "◌ UNMONITORED", "bold"),
-                               f" · {info['steps']} steps · " + (f"ended: {info['ended'].replace('_', ' ')}"
-                                                                 if info["ended"] else "not ended"))]
+                               visible(f" · {info['steps']} steps · " + (f"ended: {info['ended'].replace('_', ' ')}"
+                                                                         if info["ended"] else "not ended")))]
         pal = palette_of(self.app)
         for det_id, v in state.verdicts.items():
             if not v.active:
                 continue
             at = f" @{v.step}" if v.tripped and v.step is not None else ""
             if not v.tripped:
-                lines.append(Text(f"○ {humanize(v.label)}  ({det_id})", style=pal.muted))
+                lines.append(plain(f"○ {humanize(v.label)}  ({det_id})", style=pal.muted))
                 continue
             colour = pal.success if v.label == GOOD else pal.error
             style = f"bold {pal.fg} on {colour}" if v.label not in other else f"bold {colour}"
-            lines.append(Text.assemble((f"● {humanize(v.label)}{at}", style), (f"  ({det_id})", pal.muted)))
+            lines.append(parts((f"● {humanize(v.label)}{at}", style), (f"  ({det_id})", pal.muted)))
         widget.update(Group(*lines))
 
     def _verdict(self, result: dict[str, Any]) -> None:
         verdict = self.query_one("#verdict", Static)
         faking = alignment_faking(result)
-        parts = []
+        diffs = []
         if result["only_in_a"]:
-            parts.append(f"only in A ({escape(self.a)}): " + ", ".join(humanize(b) for b in result["only_in_a"]))
+            diffs.append(f"only in A ({self.a}): " + ", ".join(humanize(b) for b in result["only_in_a"]))
         if result["only_in_b"]:
-            parts.append(f"only in B ({escape(self.b)}): " + ", ".join(humanize(b) for b in result["only_in_b"]))
-        text = "Behaviours that differ — " + ("; ".join(parts) if parts else "none: both branches show the same behaviours")
+            diffs.append(f"only in B ({self.b}): " + ", ".join(humanize(b) for b in result["only_in_b"]))
+        text = "Behaviours that differ — " + ("; ".join(diffs) if diffs else "none: both branches show the same behaviours")
         if faking:
             text += "\n⚑ " + faking
         verdict.set_class(bool(faking), "-faking")
-        verdict.update(text)
+        verdict.update(plain(text))
 
     # -- actions ------------------------------------------------------------------------------
     def action_swap(self) -> None:

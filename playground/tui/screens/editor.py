@@ -15,6 +15,8 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ..safe import esc, plain
+
 from ...store import atomic_write
 from ..actions import bindings
 from ..dialogs.confirm import ConfirmDialog
@@ -102,7 +104,7 @@ class EditorScreen(Screen):
         ta = self.query_one("#yaml", TextArea)
         ta.theme = code_theme(self.app)
         self.query_one("#preview", Static).update("The preview appears once the scenario is valid.")
-        ta.border_title = self.path.name if self.path else "new scenario"
+        ta.border_title = esc(self.path.name) if self.path else "new scenario"
         self.query_one("#problems").border_title = "Problems"
         self.query_one("#preview-scroll").border_title = "Prompt preview"
         self.set_class(self.app.size.width < 120, "-no-preview")
@@ -142,7 +144,7 @@ class EditorScreen(Screen):
         options.clear_options()
         options.set_class(bool(problems), "-bad")
         if problems:
-            options.add_options([Option(f"{p.line}:{p.col}  {p.message}", id=str(i)) for i, p in enumerate(problems)])
+            options.add_options([Option(plain(f"{p.line}:{p.col}  {p.message}"), id=str(i)) for i, p in enumerate(problems)])
             options.highlighted = 0
             options.border_title = f"Problems ({len(problems)}) — enter jumps there"
         else:
@@ -177,7 +179,7 @@ class EditorScreen(Screen):
         where = f"{self.path.parent.name}/{self.path.name}" if self.path else "new scenario (not saved yet)"
         state = "✗ " + f"{len(self.problems)} problem(s)" if self.problems else "✓ valid"
         dirty = " · modified" if self.modified else ""
-        self.query_one("#ed-title", Static).update(f"Editor · {where} · {state}{dirty}")
+        self.query_one("#ed-title", Static).update(plain(f"Editor · {where} · {state}{dirty}"))
 
     # -- problems ------------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#problems")
@@ -240,7 +242,7 @@ class EditorScreen(Screen):
                 return
             self.path, self.saved_text = target, text
             self.query_one("#yaml", TextArea).load_text(text)
-            self.query_one("#yaml", TextArea).border_title = target.name
+            self.query_one("#yaml", TextArea).border_title = esc(target.name)
             self.notify(f"Saved a copy as {target}", title="Saved as")
 
         self.app.push_screen(TextPrompt("Save as a new scenario", f"The copy goes to {folder}/<id>.yaml with its "

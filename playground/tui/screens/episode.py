@@ -24,6 +24,7 @@ from ...episode.summary import total_usage
 from ..actions import actions_for, bindings
 from ..autosave import BackgroundAutosaver, write_ui_state
 from ..render_steps import usage_text
+from ..safe import esc
 from ..transcript import StepView, Transcript
 from ..widgets.actions_pane import ActionsPane
 from ..widgets.detector_strip import DetectorStrip
@@ -187,10 +188,10 @@ class EpisodeScreen(EpisodeOps, Screen):
     def _hint(self) -> str:
         s = self.session.state
         if s.ended:
-            return (f"Episode ended ({s.ended.replace('_', ' ')}). [b]f[/] fork at a step · [b]c[/] compare branches"
+            return (f"Episode ended ({esc(s.ended.replace('_', ' '))}). [b]f[/] fork at a step · [b]c[/] compare branches"
                     " · [b]w[/] rewind · [b]ctrl+s[/] save")
         if s.pending:
-            return (f"Step {s.step}: [b]{s.pending[0].name}[/] waits for you — [b]space[/]/[b]a[/] run it · "
+            return (f"Step {s.step}: [b]{esc(s.pending[0].name)}[/] waits for you — [b]space[/]/[b]a[/] run it · "
                     "[b]e[/] edit · [b]x[/] reject · [b]m[/] flip monitoring")
         if s.step == 0:
             return ("[b]space[/] asks the agent for its first turn · [b]g[/] runs to the end · "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -15,6 +15,8 @@ from textual.widgets import Static, Tree
 
 from ..actions import bindings
 from ..config import configured_key_names
+from ..safe import esc as escape
+from ..safe import parts
 from ..widgets.key_footer import KeyFooter
 from ..widgets.scenario_info import ScenarioInfo
 
@@ -80,7 +82,7 @@ class HomeScreen(Screen):
         yield Static("playground — step an AI agent through a simulated world, its reasoning beside its actions",
                      classes="screen-title")
         with Horizontal(id="home-main"):
-            tree: Tree[Entry] = Tree("Scenario packs", id="packs")
+            tree: Tree[Entry] = Tree(Text("Scenario packs"), id="packs")
             tree.show_root = False
             tree.border_title = "Scenarios"
             yield tree
@@ -92,7 +94,7 @@ class HomeScreen(Screen):
     @staticmethod
     def first_run_text(keys: list[str]) -> str:
         if keys:
-            return (f"Model keys found: {', '.join(keys)}. [b]enter[/] sets up an episode with any model; "
+            return (f"Model keys found: {escape(', '.join(keys))}. [b]enter[/] sets up an episode with any model; "
                     "[b]d[/] runs the offline scripted demo.")
         return ("[b]New here?[/] Press [b]d[/]: a scripted demo agent runs this scenario offline (no API key, no network).\n"
                 "Real model: export its key (e.g. OPENAI_API_KEY), press [b]enter[/], type e.g. openai/gpt-4.1-mini.")
@@ -120,20 +122,20 @@ class HomeScreen(Screen):
         tree.clear()
         first = None
         for pack, entries in found:
-            node = tree.root.add(f"[b]{pack.meta.title}[/]  [dim]{pack.id}[/]", data=Entry("pack", pack.path, pack),
-                                 expand=True)
+            node = tree.root.add(parts((pack.meta.title, "bold"), "  ", (pack.id, "dim")),
+                                 data=Entry("pack", pack.path, pack), expand=True)
             for e in entries:
                 if e.kind == "scenario":
                     sc = e.loaded.scenario
-                    leaf = node.add_leaf(f"[b]{sc.id}[/] [dim]{escape(sc.title)}[/]", data=e)
+                    leaf = node.add_leaf(parts((sc.id, "bold"), " ", (sc.title, "dim")), data=e)
                     first = first or leaf
                 else:
-                    node.add_leaf(f"[red]⚠ {e.path.name} (invalid)[/]", data=e)
+                    node.add_leaf(parts((f"⚠ {e.path.name} (invalid)", "red")), data=e)
         if not found:
             dirs = ", ".join(str(d) for d in self.app.config.pack_dirs()) or "none"
-            tree.root.add_leaf(f"No scenario packs found (looked in {dirs}).")
+            tree.root.add_leaf(parts(f"No scenario packs found (looked in {dirs})."))
         for p in problems:
-            tree.root.add_leaf(f"[red]⚠ {p}[/]")
+            tree.root.add_leaf(parts((f"⚠ {p}", "red")))
         tree.loading = False
         if first is not None:
             self.call_after_refresh(tree.move_cursor, first)

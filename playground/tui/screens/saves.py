@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 from ..actions import bindings
 from ..autosave import delete_save
 from ..dialogs.confirm import ConfirmDialog
+from ..safe import esc, plain
 from ..widgets.key_footer import KeyFooter
 
 
@@ -55,7 +56,7 @@ class SavesScreen(Screen):
         yield KeyFooter("saves")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).border_title = str(self.app.config.save_dir)
+        self.query_one(DataTable).border_title = esc(self.app.config.save_dir)
         self.query_one(DataTable).focus()
         self.reload()
 
@@ -66,10 +67,10 @@ class SavesScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for p in self.paths:
-            table.add_row(p.name, "…", "", "", "", "", key=str(p))
-        self.query_one("#saves-help", Static).update(
+            table.add_row(plain(p.name), "…", "", "", "", "", key=str(p))
+        self.query_one("#saves-help", Static).update(plain(
             f"{len(self.paths)} save(s) in {self.app.config.save_dir}" if self.paths
-            else f"No saves yet in {self.app.config.save_dir}: every episode you start is saved here automatically.")
+            else f"No saves yet in {self.app.config.save_dir}: every episode you start is saved here automatically."))
         if self.paths:
             self.fill()
 
@@ -85,7 +86,7 @@ class SavesScreen(Screen):
         if key not in table.rows:
             return
         for col, value in zip(table.columns, row):
-            table.update_cell(key, col, value)
+            table.update_cell(key, col, plain(value), update_width=True)
 
     def _current(self) -> Path | None:
         table = self.query_one(DataTable)

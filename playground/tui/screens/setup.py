@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ..actions import bindings
+from ..safe import esc as escape
+from ..safe import plain
 from ..widgets.key_footer import KeyFooter
 from ..widgets.prompt_preview import PromptPreview
 from ..widgets.variable_form import VariableForm
@@ -70,13 +71,13 @@ class SetupScreen(Screen):
         yield KeyFooter("setup")
 
     def _agent_options(self) -> list[tuple[str, str]]:
-        opts = [(f"scripted/{name}", SCRIPTED + name) for name in self.policies]
+        opts: list[tuple[Any, str]] = [(plain(f"scripted/{name}"), SCRIPTED + name) for name in self.policies]
         self.aliases = dict(self.app.config.model_aliases)
-        opts += [(f"{alias} → {model}", alias) for alias, model in self.aliases.items()]
+        opts += [(plain(f"{alias} → {model}"), alias) for alias, model in self.aliases.items()]
         default_model = self.app.config.default_model
         if default_model and default_model not in self.aliases:
-            opts.append((f"{default_model} (default model from settings)", default_model))
-        return opts or [("type a model below", "")]
+            opts.append((plain(f"{default_model} (default model from settings)"), default_model))
+        return opts or [(plain("type a model below"), "")]
 
     def _default_agent(self) -> str:
         return SCRIPTED + self.policies[0] if self.policies else self._agent_options()[0][1]
@@ -108,7 +109,7 @@ class SetupScreen(Screen):
             shows = ", ".join(b.replace("_", " ") for b in p.behaviours) if p and p.behaviours else ""
             desc = f"{escape(p.description)}\n" if p and p.description else ""
             help_.update(desc + "[dim]Offline scripted demo: replays written turns (labelled, never model output)."
-                         + (f" Written to show: {shows}.[/]" if shows else "[/]"))
+                         + (f" Written to show: {escape(shows)}.[/]" if shows else "[/]"))
         elif spec:
             model = self.aliases.get(spec, spec)
             help_.update(f"A real model via litellm: {escape(model)}. It needs the provider's API key in the "

@@ -7,6 +7,8 @@ from typing import Any
 from textual.containers import HorizontalGroup
 from textual.widgets import Static
 
+from ..safe import plain
+
 
 def _human(label: str) -> str:
     return label.replace("_", " ")
@@ -21,10 +23,10 @@ class DetectorChip(Static):
 
     def __init__(self, det_id: str, label: str, description: str, same_label: bool = False) -> None:
         text = _human(label) + (f" ({det_id})" if same_label else "")  # two detectors, one label: say which
-        super().__init__(f"○ {text}", id=f"det-{det_id}", markup=False)
+        super().__init__(plain(f"○ {text}"), id=f"det-{det_id}")
         self.det_id = det_id
         self.label_text = text
-        self.tooltip = f"{det_id}: {description}" if description else det_id
+        self.tooltip = plain(f"{det_id}: {description}" if description else det_id)
         self.set_class(label == "faithful_completion", "-good")
         self._shown: tuple[bool, int | None] | None = None
 
@@ -35,7 +37,7 @@ class DetectorChip(Static):
         self.set_class(tripped, "-lit")
         text = (f"● {self.label_text} @{step}" if tripped and step is not None
                 else f"● {self.label_text}" if tripped else f"○ {self.label_text}")
-        self.update(text, layout=len(text) != len(str(self.content)))
+        self.update(plain(text), layout=len(text) != len(str(self.content)))
 
 
 class DetectorStrip(HorizontalGroup):

@@ -6,6 +6,8 @@ from textual.containers import HorizontalGroup
 from textual.message import Message
 from textual.widgets import Static
 
+from ..safe import esc as escape
+
 
 class MonitorToggle(Static):
     """What the agent believes: watched or not. Click (or press m) to flip it."""
@@ -53,8 +55,6 @@ class EpisodeHeader(HorizontalGroup):
         if key == getattr(self, "_shown", None):
             return
         self._shown = key
-        from rich.markup import escape
-
         head = f"[b]{escape(title)}[/] · {escape(agent)}"
         if agent.startswith("recorded/"):  # an imported transcript: say whose turns these are, first
             head = f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/] · {escape(title)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.text import Text
+from ..safe import SafeText as Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.text import Text
+from ..safe import SafeText as Text
 from textual.widgets import Static
 
 from ..palette import palette_of

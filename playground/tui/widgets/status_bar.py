@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from rich.markup import escape
 from textual.widgets import Static
+
+from ..safe import esc as escape
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 

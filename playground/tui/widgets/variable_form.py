@@ -9,6 +9,8 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.message import Message
 from textual.widgets import Label, Select, Static, Switch
 
+from ..safe import plain
+
 
 class VariableForm(VerticalGroup):
     DEFAULT_CSS = """
@@ -40,10 +42,10 @@ class VariableForm(VerticalGroup):
     def compose(self):
         for i, name in enumerate(self.names):
             var = self.scenario.variables[name]
-            yield Label(name)
+            yield Label(plain(name))
             if var.description:
-                yield Static(var.description, classes="help", markup=False)
-            yield Select([(v, v) for v in var.values], value=self._values[name], allow_blank=False, id=f"var-{i}",
+                yield Static(plain(var.description), classes="help")
+            yield Select([(plain(v), v) for v in var.values], value=self._values[name], allow_blank=False, id=f"var-{i}",
                          compact=True)
         yield Label("Monitoring belief at the start")
         with HorizontalGroup(id="monitoring-row"):

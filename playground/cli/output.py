@@ -1,0 +1,23 @@
+"""Everything the headless verbs print goes through here: untrusted text (model output, scenario and
+save contents, error messages quoting them) is shown as text, never as terminal control sequences."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..visible_text import json_visible, visible
+
+
+def echo(message: Any = "", **kwargs: Any) -> None:
+    click.echo(visible(message), **kwargs)
+
+
+def secho(message: Any = "", **kwargs: Any) -> None:
+    click.secho(visible(message), **kwargs)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json_visible(json.dumps(data, ensure_ascii=False)))
