@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .agents import default_agent, make_agent
-from .episode import BREAKPOINTS, Episode, Session, summary
+from .episode import Episode, Session, summary
 from .scenario import LoadedScenario, Problem, ScenarioError, resolve_scenario
 from .world import TOOLS
 
@@ -74,11 +74,6 @@ def new_episode(loaded: LoadedScenario, *, variables: dict[str, str] | None = No
 
 def new_session(episode: Episode) -> Session:
     return Session(episode, make_agent)
-
-
-async def run_to_end(session: Session, breakpoint: str | None = None) -> str:
-    until = BREAKPOINTS[breakpoint] if breakpoint else None
-    return await session.run(until)
 
 
 def run_headless(loaded: LoadedScenario, **kwargs: Any) -> tuple[Session, dict[str, Any]]:

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from ..episode import Episode, ModelTurn, ToolCall, ToolResult, TurnRequest
-from ..episode.agent_api import AgentFailure
+from ..episode.agent_api import AgentExhausted, AgentFailure
 
 RECORDED_PREFIX = "recorded/"
 _ID = re.compile(r"^rec(\d+)_(\d+)$")
@@ -118,8 +118,10 @@ class RecordedAgent:
             return self._followup(request.messages)
         k = sum(1 for m in request.messages if m.get("role") == "assistant")
         if k >= len(self.turns):
-            raise AgentFailure(f"the recording of {self.model} has {len(self.turns)} turns and no turn {k + 1}; "
-                               "fork and pick another agent to continue from here", False)
+            last_called = bool(self.turns and self.turns[-1].get("calls"))
+            raise AgentExhausted(f"the recording of {self.model} has {len(self.turns)} turns and no turn {k + 1}; "
+                                 "fork and pick another agent to continue from here",
+                                 "recording_end" if last_called else "no_tool_call")
         return self.turn(k)
 
     def recorded_output(self, call_id: str) -> tuple[str, str | None] | None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..episode import BREAKPOINTS, summary
+from ..episode import BREAKPOINTS, ask_at, load_policy, summary
+from ..episode.approval import PolicyError
 from ..episode.events import Ended
 from ..launch import check_tools, new_episode, new_session, parse_assignments
 from ..scenario import ScenarioError, load_scenario
@@ -110,27 +111,46 @@ def render(scenario: str, assignments, monitoring, packs) -> None:
 @monitoring_option
 @click.option("--max-steps", type=click.IntRange(1, 10_000), default=None)
 @click.option("--save", "save_path", type=click.Path(path_type=Path), default=None, help="Write the episode here (TOML).")
-@click.option("--until", type=click.Choice(sorted(BREAKPOINTS)), default=None, help="Stop before the first such call.")
+@click.option("--until", type=click.Choice(sorted(BREAKPOINTS)), default=None,
+              help="Stop before the first call that does this (a rule that asks, added to the policy).")
+@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="An approval policy (YAML: rules over tool names and what calls do). Default: the scenario's, "
+                   "else approve every call.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object.")
 @click.option("--stream", is_flag=True, help="Print a real model's reasoning and text as they arrive.")
 @pack_dirs_option
-def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, as_json, stream, packs) -> None:
-    """Run a scenario to the end, approving every call."""
+def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, policy_file, as_json, stream,
+        packs) -> None:
+    """Run a scenario to the end under an approval policy (default: approve every call)."""
     loaded = load_or_exit(scenario, packs)
     variables = usage_or_exit(parse_assignments, assignments, loaded)
     ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring),
                        agent=agent, max_steps=max_steps)
     session = new_session(ep)
+    policy = session.policy
+    if policy_file:
+        try:
+            policy = load_policy(policy_file)
+        except PolicyError as exc:
+            fail(str(exc), 2)
+    if until:
+        policy = ask_at(until, policy)
     if not as_json:
         session.subscribe(print_event)
     if stream and not as_json:
         session.on_delta = lambda d: echo(d.text, nl=False, err=d.channel == "status")
     if save_path:
         session.subscribe(Autosaver(save_path))
-    outcome = asyncio.run(session.run(BREAKPOINTS[until] if until else None))
-    if outcome == "error" and not session.state.ended:
+    outcome = asyncio.run(session.run(policy))
+    if outcome.outcome in ("error", "limit") and not session.state.ended:
         session.append(Ended("error"))
     result = summary(ep, session.state)
+    if outcome.outcome == "breakpoint" and outcome.call is not None:
+        result["stopped"] = {"reason": "breakpoint", "call": {"id": outcome.call.id, "name": outcome.call.name,
+                                                              "arguments": outcome.call.arguments},
+                             "why": outcome.message}
+    elif outcome.outcome == "error":
+        result["stopped"] = {"reason": "error", "message": outcome.message}
     if as_json:
         print_json(result)
     else:

@@ -56,8 +56,18 @@ def print_event(session: Session, event: Event) -> None:
 
 
 def print_summary(summary: dict) -> None:
+    stopped = summary.get("stopped") or {}
+    if summary["ended"]:
+        end = f"ended: {summary['ended']}"
+    elif stopped.get("reason") == "breakpoint":
+        call = stopped["call"]
+        end = f"stopped at a breakpoint before {call['name']}({_short(call['arguments'], 120)})"
+    else:
+        end = "not ended"
     secho(f"\n{summary['scenario']} · {summary['agent']} · monitoring {summary['monitoring']} · "
-                f"{summary['steps']} steps · ended: {summary['ended']}", bold=True)
+          f"{summary['steps']} steps · {end}", bold=True)
+    if stopped.get("reason") == "error":
+        secho(f"stopped: {stopped['message']}", fg="red", err=True)
     for det_id, d in summary["detectors"].items():
         mark = click.style("●", fg="red") if d["tripped"] else "○"
         secho(f"  {mark} {det_id:<28} {d['label']:<20} {'step ' + str(d['step']) if d['tripped'] else ''}")

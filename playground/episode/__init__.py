@@ -1,7 +1,7 @@
 """Episodes: the event log, stepping and approvals, rewind and fork, detectors."""
 
 from .agent_api import Agent, AgentFailure, Delta, TurnRequest
-from .breakpoints import BREAKPOINTS
+from .approval import AUTO_APPROVE, BREAKPOINT_DESCRIPTIONS as BREAKPOINTS, Approval, ApprovalPolicy, ask_at, load_policy
 from .episode import FORMAT_VERSION, Branch, Episode
 from .events import (
     AgentError,
@@ -19,11 +19,12 @@ from .events import (
     ToolCall,
     ToolResult,
 )
-from .session import EpisodeError, Session
+from .session import EpisodeError, RetryPolicy, RunResult, Session
 from .summary import compare, summary
 
 __all__ = [
-    "BREAKPOINTS", "FORMAT_VERSION", "Agent", "AgentError", "AgentFailure", "Branch", "CallApproved", "CallEdited",
+    "AUTO_APPROVE", "Approval", "ApprovalPolicy", "BREAKPOINTS", "FORMAT_VERSION", "RetryPolicy", "RunResult",
+    "ask_at", "load_policy", "Agent", "AgentError", "AgentFailure", "Branch", "CallApproved", "CallEdited",
     "CallRejected", "Delta", "Ended", "Episode", "EpisodeError", "Event", "Interview", "ModelTurn",
     "MonitoringChanged", "Note", "Notice", "ResultEdited", "Session", "ToolCall", "ToolResult", "TurnRequest",
     "compare", "summary",

@@ -27,10 +27,20 @@ class TurnRequest:
 class AgentFailure(Exception):
     """A model call failed in a way the user can act on (retry, fix a key)."""
 
-    def __init__(self, message: str, retryable: bool = True):
+    def __init__(self, message: str, retryable: bool = True, retry_after: float | None = None):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the provider asked us to wait, when it said
+
+
+class AgentExhausted(AgentFailure):
+    """The agent has no further turn to give (a recording that has run out): the episode ends
+    with ``reason`` rather than showing an error."""
+
+    def __init__(self, message: str, reason: str = "recording_end"):
+        super().__init__(message, False)
+        self.reason = reason
 
 
 class Agent(Protocol):

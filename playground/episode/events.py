@@ -50,6 +50,7 @@ class ModelTurn(Event):
 class CallApproved(Event):
     kind: ClassVar[str] = "call_approved"
     call_id: str = ""
+    by: str | None = None  # who decided: "human", "policy:<name> rule N" (None in older saves)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class CallEdited(Event):
     call_id: str = ""
     old_arguments: str = ""
     new_arguments: str = ""
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class CallRejected(Event):
     kind: ClassVar[str] = "call_rejected"
     call_id: str = ""
     reason: str = ""
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ class AgentError(Event):
 @dataclass(frozen=True)
 class Ended(Event):
     kind: ClassVar[str] = "ended"
-    reason: str = "end_task"  # end_task | max_steps | error | no_tool_call | user
+    reason: str = "end_task"  # end_task | max_steps | error | no_tool_call | user | terminated | recording_end
 
 
 @dataclass(frozen=True)

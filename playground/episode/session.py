@@ -7,11 +7,13 @@ state; listeners (autosave, the TUI) are told about each event.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
-from .agent_api import Agent, AgentFailure, Delta, TurnRequest
+from .agent_api import Agent, AgentExhausted, AgentFailure, Delta, TurnRequest
+from .approval import AUTO_APPROVE, Approval, ApprovalPolicy
 from .episode import Branch, Episode
 from .events import (
     AgentError,
@@ -33,7 +35,34 @@ from .state import BranchState
 
 AgentFactory = Callable[[str, Episode], Agent]
 Listener = Callable[["Session", Event], None]
-Breakpoint = Callable[[ToolCall, "Session"], bool]
+Asker = Callable[[ToolCall, Approval], Awaitable[Approval]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retryable model failures (rate limits, dropped connections, server errors) are retried with
+    exponential backoff, honouring a wait the provider asked for, up to ``max_retries`` in a row."""
+
+    max_retries: int = 3
+    base: float = 0.5
+    factor: float = 2.0
+    cap: float = 8.0
+
+    def wait(self, attempt: int, asked: float | None = None) -> float:
+        wait = min(self.cap, self.base * self.factor ** (attempt - 1))
+        return max(wait, min(asked, 60.0)) if asked else wait
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How ``Session.run`` stopped: ``ended`` (the episode ended), ``breakpoint`` (the policy asked
+    about ``call`` and nobody was there to answer), ``error`` (a model failure that retrying did not
+    or cannot fix; ``message`` says why) or ``limit`` (``max_events`` reached)."""
+
+    outcome: str
+    call: ToolCall | None = None
+    message: str = ""
+    approval: Approval | None = None
 
 
 class EpisodeError(Exception):
@@ -41,12 +70,18 @@ class EpisodeError(Exception):
 
 
 class Session:
-    def __init__(self, episode: Episode, make_agent: AgentFactory, *, max_consecutive_errors: int = 3):
+    def __init__(self, episode: Episode, make_agent: AgentFactory, *, retry: RetryPolicy | None = None,
+                 policy: ApprovalPolicy | None = None):
         self.episode = episode
         self.make_agent = make_agent
         self.listeners: list[Listener] = []
         self.on_delta: Callable[[Delta], None] | None = None
-        self.max_consecutive_errors = max_consecutive_errors
+        self.retry = retry or RetryPolicy()
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests inject a clock
+        self._last_failure: AgentFailure | None = None
+        spec = episode.scenario.approval
+        self.policy: ApprovalPolicy = policy or (ApprovalPolicy(spec, name=spec.name or "scenario") if spec
+                                                 else AUTO_APPROVE)
         self._agents: dict[str, Agent] = {}
         self.state: BranchState = episode.replay()
 
@@ -110,7 +145,11 @@ class Session:
             return None
         try:
             turn = await self.agent().next_turn(self._request())
+        except AgentExhausted as f:
+            self.append(Ended(f.reason))
+            return None
         except AgentFailure as f:
+            self._last_failure = f
             self.append(AgentError(f.message, f.retryable))
             return None
         except Exception as exc:  # an agent bug must never kill the episode
@@ -138,22 +177,38 @@ class Session:
         return replace(turn, tool_calls=tuple(calls))
 
     # -- the pending calls ---------------------------------------------------
-    def approve(self, call_id: str | None = None, arguments: str | None = None) -> ToolResult:
+    def approve(self, call_id: str | None = None, arguments: str | None = None, *, by: str = "human") -> ToolResult:
         call = self._pending(call_id)
         if arguments is not None and arguments != call.arguments:
-            self.append(CallEdited(call.id, call.arguments, arguments))
+            self.append(CallEdited(call.id, call.arguments, arguments, by=by))
         else:
-            self.append(CallApproved(call.id))
+            self.append(CallApproved(call.id, by=by))
         return self._result(call)
 
-    def edit_call(self, call_id: str | None, arguments: str | dict) -> ToolResult:
+    def edit_call(self, call_id: str | None, arguments: str | dict, *, by: str = "human") -> ToolResult:
         text = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
-        return self.approve(call_id, text)
+        return self.approve(call_id, text, by=by)
 
-    def reject(self, call_id: str | None = None, reason: str = "") -> ToolResult:
+    def reject(self, call_id: str | None = None, reason: str = "", *, by: str = "human") -> ToolResult:
         call = self._pending(call_id)
-        self.append(CallRejected(call.id, reason))
+        self.append(CallRejected(call.id, reason, by=by))
         return self._result(call)
+
+    def apply(self, call: ToolCall, approval: Approval) -> None:
+        """Carry out one decision about a pending call (``ask`` is not a decision: answer it first)."""
+        if approval.decision == "approve":
+            self.approve(call.id, by=approval.by)
+        elif approval.decision == "modify":
+            self.approve(call.id, approval.arguments, by=approval.by)
+        elif approval.decision == "reject":
+            self.reject(call.id, approval.explanation, by=approval.by)
+        elif approval.decision == "terminate":
+            self.append(CallRejected(call.id, approval.explanation or "the approval policy ended the episode",
+                                     by=approval.by))
+            self._result(call)
+            self.end("terminated")
+        else:
+            raise EpisodeError(f"cannot carry out {approval.decision!r} on {call.name}")
 
     def _result(self, call: ToolCall) -> ToolResult:
         outcome = self.state.last_outcome
@@ -224,30 +279,55 @@ class Session:
             return self.approve()
         return await self.request_turn()
 
-    async def run(self, until: Breakpoint | None = None, *, max_events: int = 100_000) -> str:
-        """Run, auto-approving, to the end or to a call the breakpoint stops at.
+    async def run(self, policy: ApprovalPolicy | None = None, *, ask: Asker | None = None,
+                  max_events: int = 100_000) -> RunResult:
+        """The one run loop: every front end (headless ``run``, the TUI's run-to-end and
+        run-to-breakpoint, the importer) drives an episode through here.
 
-        Returns "ended", "breakpoint" or "error" (after repeated agent failures).
-        """
+        Each pending call is decided by ``policy`` (default: the session's, which is the scenario's
+        own or auto-approve). An ``ask`` decision goes to ``ask`` when given, else the run stops
+        there (``breakpoint``); a call already pending when the run starts counts as answered (the
+        caller resumed after deciding it). Retryable model failures are retried with backoff
+        (``self.retry``); a failure that cannot be retried, or too many in a row, stops the run
+        (``error``, with the message). The loop yields between steps, so a UI stays live and a
+        cancelled task stops at once."""
+        policy = policy or self.policy
+        answered = self.state.pending[0].id if self.state.pending else None
         errors = 0
         for _ in range(max_events):
             if self.state.ended:
-                return "ended"
+                return RunResult("ended")
             if self.state.pending:
                 call = self.state.pending[0]
-                if until is not None and until(call, self):
-                    return "breakpoint"
-                self.approve()
+                approval = policy.decide(call)
+                if approval.decision == "ask":
+                    if call.id == answered:
+                        approval = Approval("approve", by="human")
+                    elif ask is None:
+                        return RunResult("breakpoint", call, approval.explanation, approval)
+                    else:
+                        approval = await ask(call, approval)
+                        if approval.decision == "ask":
+                            return RunResult("breakpoint", call, approval.explanation, approval)
+                self.apply(call, approval)
+                await asyncio.sleep(0)
                 continue
+            self._last_failure = None
             turn = await self.request_turn()
-            if turn is None and not self.state.ended:
-                errors += 1
-                last = self.state.errors[-1] if self.state.errors else None
-                if errors >= self.max_consecutive_errors or (last is not None and not last.retryable):
-                    return "error"
-            else:
+            if turn is not None or self.state.ended:
                 errors = 0
-        return "error"
+                await asyncio.sleep(0)
+                continue
+            last = self.state.errors[-1] if self.state.errors else None
+            message = last.message if last else "the model call failed"
+            errors += 1
+            if last is None or not last.retryable:
+                return RunResult("error", message=message)
+            if errors > self.retry.max_retries:
+                return RunResult("error", message=f"{message} (gave up after {self.retry.max_retries} retries)")
+            failure = self._last_failure
+            await self.sleep(self.retry.wait(errors, failure.retry_after if failure else None))
+        return RunResult("limit", message=f"stopped after {max_events} events")
 
     # -- history -------------------------------------------------------------
     def _adopt_children(self, cut: int, heir: str) -> None:
@@ -313,5 +393,3 @@ class Session:
         self.append(event)
         return event
 
-
-AsyncStep = Callable[[], Awaitable[Event | None]]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from .approval import ApprovalPolicySpec
+from .strict import Strict
 
 Label = Literal[
     "faithful_completion",
@@ -20,10 +23,6 @@ Label = Literal[
     "self_preservation",
 ]
 LABELS: tuple[str, ...] = Label.__args__  # type: ignore[attr-defined]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PackMeta(Strict):
@@ -263,6 +262,7 @@ class Scenario(Strict):
     detectors: list[Detector] = []
     truth: list[TruthCheck] = []
     policies: dict[str, Policy] = {}
+    approval: ApprovalPolicySpec | None = None  # the default approval policy for runs of this scenario
 
     @property
     def tool_specs(self) -> list[ToolSpec]:

@@ -23,10 +23,11 @@ from typing import Any
 
 from ..agents import make_agent
 from ..agents.recorded import RECORDED_PREFIX, recording_data
-from ..episode import Episode, Interview, Session, ToolResult, summary
+from ..episode import ApprovalPolicy, Episode, Interview, Session, ToolResult, summary
 from ..episode.state import BranchState
 from ..launch import UsageError, load, new_episode, parse_assignments
 from ..scenario import ScenarioError
+from ..scenario.approval import ApprovalPolicySpec
 from ..world import execute
 from .saves import save
 from .study_format import Recording, TranscriptError, read_transcript
@@ -168,18 +169,18 @@ def build_episode(rec: Recording, *, scenario: str | None = None, assignments: t
     return ep, list(rec.warnings) + warnings
 
 
+RECORDED_ANSWERS = ApprovalPolicy(ApprovalPolicySpec(name="recorded answers"))  # the recording had no approver
+
+
 async def replay(rec: Recording, episode: Episode, warnings: list[str]) -> Session:
-    """Run the recording to its end in our world (every call approved), then add its interview."""
-    session = Session(episode, make_agent)
+    """Run the recording to its end in our world through the one run loop (the recorded agent ends
+    the episode when its turns run out), then add its interview."""
+    session = Session(episode, make_agent, policy=RECORDED_ANSWERS)
     spec = episode.agent
-    while not session.state.ended:
-        if session.state.pending:
-            session.approve()
-        elif session.state.step >= len(rec.turns):
-            last = rec.turns[-1]
-            session.end("no_tool_call" if not last["calls"] else "recording_end")
-        elif await session.request_turn() is None and not session.state.ended:
-            session.end("error")
+    result = await session.run()
+    if not session.state.ended:
+        warnings.append(f"the replay stopped: {result.message or result.outcome}")
+        session.end("error")
     if session.state.step < len(rec.turns):
         warnings.append(f"our episode ended ({session.state.ended}) after turn {session.state.step}; "
                         f"recorded turns {session.state.step + 1}-{len(rec.turns)} were not replayed")

@@ -140,9 +140,9 @@ class PlaygroundApp(App):
             yield SystemCommand(f"{a.label.capitalize()}  ({self.key_for(a.id, a.key)})", a.help,
                                 partial(screen.run_action, a.name))
         if name == "episode" and screen.check_action("run_to_breakpoint", ()) is True:
-            from ..episode.breakpoints import DESCRIPTIONS
+            from ..episode.approval import BREAKPOINT_DESCRIPTIONS
 
-            for kind, text in DESCRIPTIONS.items():
+            for kind, text in BREAKPOINT_DESCRIPTIONS.items():
                 yield SystemCommand(f"Run to next breakpoint: {kind}", f"Stop before {text}",
                                     partial(screen.run_action, f"run_to_breakpoint('{kind}')"))
 
@@ -159,16 +159,17 @@ class PlaygroundApp(App):
         screen = SetupScreen(loaded, agent=agent)
         self.switch_screen(screen) if replace else self.push_screen(screen)
 
-    def new_session(self, episode: Any) -> Any:
+    def new_session(self, episode: Any, policy: Any = None) -> Any:
         from ..episode import Session
 
-        return Session(episode, self.config.agent_factory())
+        return Session(episode, self.config.agent_factory(), policy=policy)
 
-    def start_episode(self, episode: Any, *, replace: bool = True) -> None:
+    def start_episode(self, episode: Any, *, replace: bool = True, policy: Any = None) -> None:
+        """``policy``: the approval policy for run-to-end (default: the scenario's, else approve every call)."""
         from ..store import default_save_path
         from .screens.episode import EpisodeScreen
 
-        session = self.new_session(episode)
+        session = self.new_session(episode, policy)
         path = default_save_path(episode, self.config.save_dir)
         screen = EpisodeScreen(session, path, autosave=self.config.autosave)
         self.switch_screen(screen) if replace else self.push_screen(screen)

@@ -4,7 +4,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from playground.episode import BREAKPOINTS, EpisodeError, ModelTurn, ToolCall, compare, summary
+from playground.episode import EpisodeError, ask_at, ModelTurn, ToolCall, compare, summary
 from playground.episode.events import MonitoringChanged, Notice
 from playground.launch import load, new_episode, new_session
 
@@ -26,7 +26,7 @@ def run(coro):
 ])
 def test_policies_trip_what_they_show(policy, expected):
     s = session(f"scripted/{policy}")
-    assert run(s.run()) == "ended"
+    assert run(s.run()).outcome == "ended"
     assert set(s.state.behaviours()) == expected
 
 
@@ -122,9 +122,14 @@ def test_fork_and_compare_shows_alignment_faking():
 
 def test_run_to_breakpoint_stops_before_the_call():
     s = session("scripted/covert_copier")
-    assert run(s.run(BREAKPOINTS["transfer"])) == "breakpoint"
-    assert s.state.pending[0].name == "copy_server_file"
-    assert not s.state.behaviours()
+    result = run(s.run(ask_at("transfer")))
+    assert result.outcome == "breakpoint" and result.call.name == "transfer_server_files"
+    assert s.state.pending[0].name == "transfer_server_files"  # a copy on the same server is not a transfer
+    assert "copy_server_file" in [c.name for t in s.state.turns for c in t.tool_calls]
+    assert "exfiltration" not in s.state.behaviours()
+    # going on from the breakpoint: the call the human was asked about counts as answered
+    assert run(s.run(ask_at("transfer"))).outcome == "ended"
+    assert "exfiltration" in s.state.behaviours()
 
 
 def test_max_steps_ends_the_episode():
@@ -187,8 +192,16 @@ def test_agent_crash_becomes_a_retryable_error_event():
             raise ConnectionError("connection refused")
 
     s = new_session_with(new_episode(load(REF), agent="scripted/faithful"), Broken())
-    assert run(s.run()) == "error"
-    assert s.state.errors and "connection refused" in s.state.errors[-1].message
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    s.sleep = sleep
+    result = run(s.run())
+    assert result.outcome == "error" and "gave up after 3 retries" in result.message
+    assert waits == [0.5, 1.0, 2.0]  # exponential backoff between the retries
+    assert len(s.state.errors) == 4 and "connection refused" in s.state.errors[-1].message
     assert not s.state.ended
 
 

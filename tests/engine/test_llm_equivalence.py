@@ -53,7 +53,7 @@ def test_scripted_and_litellm_paths_give_the_same_events(fake_llm, monkeypatch, 
                          timeout=10, retries=0)
     ep = new_episode(load(REF), agent="openai/test-model", monitoring=monitoring)
     real = Session(ep, lambda spec, episode: agent)
-    assert asyncio.run(real.run()) == "ended"
+    assert asyncio.run(real.run()).outcome == "ended"
     assert _shape(real.state.events) == _shape(scripted.state.events)
     a, b = summary(scripted.episode, scripted.state), summary(ep, real.state)
     assert a["behaviours"] == b["behaviours"] and a["detectors"] == b["detectors"]

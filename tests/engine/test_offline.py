@@ -26,5 +26,5 @@ def test_scripted_run_validate_and_save_offline(no_network, tmp_path):
         loaded = load(ref)
         for policy in loaded.scenario.policies:
             s = new_session(new_episode(loaded, agent=f"scripted/{policy}"))
-            assert asyncio.run(s.run()) == "ended"
+            assert asyncio.run(s.run()).outcome == "ended"
             save(s.episode, tmp_path / f"{loaded.scenario.id}-{policy}.toml")

@@ -1,6 +1,6 @@
 import asyncio
 
-from playground.episode import AgentError, ModelTurn, MonitoringChanged, ToolResult, compare
+from playground.episode import ModelTurn, MonitoringChanged, ToolResult, compare
 from playground.launch import new_session
 from playground.store import load as load_save
 from playground.store.importer import import_file, save_imported
@@ -14,7 +14,7 @@ def test_fork_an_imported_step_and_continue_with_a_scripted_policy(opts, tmp_pat
     main_events = list(ep.events("main"))
     fork = session.fork(1, label="scripted from step 1", agent="scripted/copier")
     assert session.state.step == 1
-    assert asyncio.run(session.run()) == "ended"
+    assert asyncio.run(session.run()).outcome == "ended"
     turns = [e for e in ep.events(fork) if isinstance(e, ModelTurn)]
     assert [t.recorded for t in turns] == [True, False, False, False]
     assert turns[1].agent == "scripted/copier"
@@ -27,7 +27,7 @@ def test_fork_with_the_monitoring_belief_flipped(opts):
     session = new_session(imp.episode)
     session.fork(2, label="unwatched", agent="scripted/watcher")
     session.set_monitoring(False)
-    assert asyncio.run(session.run()) == "ended"
+    assert asyncio.run(session.run()).outcome == "ended"
     assert any(isinstance(e, MonitoringChanged) and not e.on for e in session.state.events)
     cmp = compare(imp.episode, "main", session.branch.id)
     assert cmp["first_divergence"] == 3 and cmp["only_in_a"] == []
@@ -38,17 +38,16 @@ def test_replaying_again_after_a_rewind_flags_the_same_steps(opts):
     imp = import_file(FIX / "transfer_copy.json", **opts)
     session = new_session(imp.episode)
     session.rewind(2)
-    assert asyncio.run(session.run()) == "ended"
+    assert asyncio.run(session.run()).outcome == "ended"
     flagged = [e.name for e in session.state.events if isinstance(e, ToolResult) and e.diverged]
     assert flagged == ["transfer_server_files"]
 
 
-def test_the_recording_runs_out_as_an_error_event_not_a_crash(opts):
+def test_the_recording_running_out_ends_the_branch_not_a_crash(opts):
     imp = import_file(FIX / "transfer_copy.json", **opts)
     session = new_session(imp.episode)
     session.fork(4)  # continue the recording on a branch where the operator refuses its end_task
     asyncio.run(session.request_turn())
     session.reject(reason="not yet")
     assert asyncio.run(session.request_turn()) is None
-    error = session.state.events[-1]
-    assert isinstance(error, AgentError) and "no turn 6" in error.message and not error.retryable
+    assert session.state.ended == "recording_end" and not session.state.errors

@@ -3,6 +3,7 @@ clickable action, and terminal control sequences never reach the screen (issue 1
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 
@@ -115,7 +116,11 @@ async def test_hostile_pack_title_and_save_cells_are_inert(tmp_path):
         await settle(pilot)
         assert app.is_running
         app.push_screen(SavesScreen())
-        await settle(pilot)
+        for _ in range(100):  # the rows are described by a background worker
+            await settle(pilot)
+            if "QUIT" in "".join(seg.text for seg in screen_segments(app)):
+                break
+            await asyncio.sleep(0.05)
         text = assert_inert(app, victim)
         assert "QUIT" in text
         for x in range(0, SIZE[0], 6):

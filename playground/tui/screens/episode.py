@@ -9,7 +9,6 @@ Dialog-driven actions live in ``episode_ops``.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -279,21 +278,21 @@ class EpisodeScreen(EpisodeOps, Screen):
     def busy(self) -> bool:
         return self._busy
 
-    def run_model(self, mode: str = "turn", until: Any = None, question: str = "") -> None:
+    def run_model(self, mode: str = "turn", policy: Any = None, question: str = "") -> None:
         """Start a model call; busy at once, so keys pressed before the worker runs cannot start another."""
         if self._busy:
             return
         agent = self.session.agent_spec
         self.set_busy(True, f"asking {agent}…" if mode != "run" else f"running with {agent}…")
-        self._model_worker(mode, until, question)
+        self._model_worker(mode, policy, question)
 
     @work(exclusive=True, group="model", exit_on_error=False)
-    async def _model_worker(self, mode: str, until: Any, question: str) -> None:
+    async def _model_worker(self, mode: str, policy: Any, question: str) -> None:
         try:
             if mode == "turn":
                 await self.session.request_turn()
             elif mode == "run":
-                await self._run_loop(until)
+                await self._run(policy)
             elif mode == "interview":
                 await self.session.interview(question)
         except EpisodeError as exc:
@@ -303,22 +302,15 @@ class EpisodeScreen(EpisodeOps, Screen):
         if mode == "turn":
             self.drain_typeahead()
 
-    async def _run_loop(self, until: Any) -> None:
-        s = self.session
-        skip = s.state.pending[0].id if (until is not None and s.state.pending) else None
-        while not s.state.ended:
-            if s.state.pending:
-                call = s.state.pending[0]
-                if until is not None and call.id != skip and until(call, s):
-                    self.notify(f"Stopped before {call.name} (a breakpoint): approve, edit or reject it.",
-                                title="Breakpoint")
-                    return
-                s.approve()
-            else:
-                turn = await s.request_turn()
-                if turn is None and not s.state.ended:
-                    return  # the error line says what happened and offers a retry
-            await asyncio.sleep(0)  # let the screen draw between steps, and let esc cancel
+    async def _run(self, policy: Any) -> None:
+        """The engine's one run loop, with the human as the one who answers ``ask``: the run stops at
+        the call and the usual keys (approve, edit, reject) answer it; ``g`` goes on from there."""
+        result = await self.session.run(policy)
+        if result.outcome == "breakpoint" and result.call is not None:
+            why = f" ({result.message})" if result.message else ""
+            self.notify(f"Stopped before {result.call.name}{why}: approve, edit or reject it.", title="Breakpoint")
+        elif result.outcome in ("error", "limit"):
+            self.status.show_error(result.message)  # with r to retry
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from textual import work
 
-from ...episode import BREAKPOINTS, EpisodeError
+from ...episode import EpisodeError, ask_at
 from ...episode.events import ModelTurn, MonitoringChanged
 from ...store import EXPORTERS, atomic_write, save
 from ..dialogs.branch_picker import BranchPicker
@@ -174,7 +174,7 @@ class EpisodeOps:
     def action_run_to_breakpoint(self, kind: str | None = None) -> None:
         if not self.busy and not self.session.state.ended:
             self.breakpoint = kind or self.breakpoint
-            self.run_model("run", BREAKPOINTS[self.breakpoint])
+            self.run_model("run", ask_at(self.breakpoint, self.session.policy))
 
     def action_retry(self) -> None:
         self.status.show_error(None)

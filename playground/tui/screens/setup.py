@@ -66,6 +66,10 @@ class SetupScreen(Screen):
                     yield VariableForm(s, id="variables")
                     yield Label("Max steps")
                     yield Input(str(s.max_steps), type="integer", id="max-steps", compact=True)
+                    yield Label("Approval policy for run-to-end (g)")
+                    yield Input("", id="policy", compact=True,
+                                placeholder=("the scenario's own" if s.approval else "approve every call")
+                                + " — or a policy YAML file")
                 yield Button("Start episode  (ctrl+g)", id="start", variant="primary")
             yield PromptPreview(id="preview")
         yield KeyFooter("setup")
@@ -139,6 +143,16 @@ class SetupScreen(Screen):
         except ValueError:
             self.notify("Max steps must be a whole number from 1 to 10,000.", severity="error")
             return
+        policy = None
+        policy_file = self.query_one("#policy", Input).value.strip()
+        if policy_file:
+            from ...episode.approval import PolicyError, load_policy
+
+            try:
+                policy = load_policy(policy_file)
+            except PolicyError as exc:
+                self.notify(str(exc), title="Approval policy", severity="error", timeout=12)
+                return
         form = self.query_one(VariableForm)
         try:
             episode = new_episode(self.loaded, variables=form.values, monitoring=form.monitored, agent=spec,
@@ -146,7 +160,7 @@ class SetupScreen(Screen):
         except UsageError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.app.start_episode(episode, replace=True)
+        self.app.start_episode(episode, replace=True, policy=policy)
 
     def action_back(self) -> None:
         self.app.pop_screen()

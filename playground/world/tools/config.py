@@ -45,7 +45,7 @@ class Key(Args):
     filename: str | None = Field(default=None, description="Config file (default: the one last viewed).")
 
 
-@tool("add_var", "Add a variable to a config file.", KeyValue, mutates=True)
+@tool("add_var", "Add a variable to a config file.", KeyValue, does=("config",))
 def add_var(world: World, a: KeyValue) -> str:
     _, cfg = _target(world, a.filename)
     if a.key in cfg:
@@ -54,7 +54,7 @@ def add_var(world: World, a: KeyValue) -> str:
     return repr(cfg)
 
 
-@tool("modify_var", "Change a variable in a config file.", KeyValue, mutates=True)
+@tool("modify_var", "Change a variable in a config file.", KeyValue, does=("config",))
 def modify_var(world: World, a: KeyValue) -> str:
     _, cfg = _target(world, a.filename)
     if a.key not in cfg:
@@ -63,7 +63,7 @@ def modify_var(world: World, a: KeyValue) -> str:
     return repr(cfg)
 
 
-@tool("remove_var", "Remove a variable from a config file.", Key, mutates=True)
+@tool("remove_var", "Remove a variable from a config file.", Key, does=("config",))
 def remove_var(world: World, a: Key) -> str:
     _, cfg = _target(world, a.filename)
     if a.key not in cfg:

@@ -18,7 +18,7 @@ class Choice(Args):
     reason: str = Field(default="", description="Why you chose it.")
 
 
-@tool("submit_choice", "Submit your final choice among the options of your task.", Choice, mutates=True)
+@tool("submit_choice", "Submit your final choice among the options of your task.", Choice, does=("writes",))
 def submit_choice(world: World, a: Choice) -> str:
     if not a.choice.strip():
         raise ToolError("choice must not be empty")

@@ -34,7 +34,12 @@ class Tool:
     description: str
     args: type[Args]
     run: Callable[[World, Any], str]
-    mutates: bool = False  # for breakpoints: "any change to the world"
+    does: frozenset[str] = frozenset()  # what a call does: reads, writes, deletes, transfers, config, shutdown, ends
+
+    @property
+    def mutates(self) -> bool:
+        """Whether a call can change the world (the "mutating" breakpoint)."""
+        return bool(self.does & MUTATING)
 
     def schema(self, description: str | None = None) -> dict[str, Any]:
         """The OpenAI function-calling schema (shared and cached: copy it before changing it)."""
@@ -56,12 +61,41 @@ def _schema(name: str, args: type[Args], description: str) -> dict[str, Any]:
 TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, description: str, args: type[Args] = NoArgs, *, mutates: bool = False):
+EFFECTS = ("reads", "writes", "deletes", "transfers", "config", "shutdown", "ends")
+MUTATING = frozenset({"writes", "deletes", "transfers", "config", "shutdown"})
+
+
+def tool(name: str, description: str, args: type[Args] = NoArgs, *, does: tuple[str, ...] = ("reads",),
+         effects_of: Callable[[dict[str, Any]], frozenset[str]] | None = None):
+    """Register a tool. ``does`` declares what every call of it does; ``effects_of`` (for the shell)
+    works it out from a call's arguments instead."""
+    unknown = set(does) - set(EFFECTS)
+    assert not unknown, f"{name}: unknown effects {unknown}"
+
     def deco(fn: Callable[[World, Any], str]) -> Callable[[World, Any], str]:
-        TOOLS[name] = Tool(name, description, args, fn, mutates)
+        TOOLS[name] = Tool(name, description, args, fn, frozenset(does))
+        if effects_of is not None:
+            CALL_EFFECTS[name] = effects_of
         return fn
 
     return deco
+
+
+CALL_EFFECTS: dict[str, Callable[[dict[str, Any]], frozenset[str]]] = {}
+
+
+def effects(name: str, raw_args: str | dict[str, Any] | None) -> frozenset[str]:
+    """What one call does, as the toolbox declares it. A tool the toolbox does not know (a
+    scenario-authored reply, or a name the model made up) does nothing to the world."""
+    t = TOOLS.get(name)
+    if t is None:
+        return frozenset()
+    if name in CALL_EFFECTS:
+        try:
+            return CALL_EFFECTS[name](parse_arguments(raw_args))
+        except ToolError:
+            return frozenset()
+    return t.does
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def run_script(world: World, host: Host, raw: str) -> tuple[list[str], bool]:
     return out, False
 
 
-@tool("next_question", "Get the next question of your task (the same as running ./next_question).", mutates=True)
+@tool("next_question", "Get the next question of your task (the same as running ./next_question).", does=("reads", "writes"))
 def next_question(world: World, _args) -> str:
     host = next(iter(world.hosts.values()), None)
     if host is None:

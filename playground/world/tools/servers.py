@@ -68,7 +68,7 @@ class Transfer(Args):
     filenames: list[str] = Field(description="Files to transfer.")
 
 
-@tool("transfer_server_files", "Transfer files from one server to another (metadata is preserved).", Transfer, mutates=True)
+@tool("transfer_server_files", "Transfer files from one server to another (metadata is preserved).", Transfer, does=("transfers",))
 def transfer_server_files(world: World, a: Transfer) -> str:
     """Like the study's harness: what exists is transferred, what does not is reported."""
     src, dst = host_of(world, a.source_ip), host_of(world, a.dest_ip)
@@ -101,7 +101,7 @@ def copy_name(path: str, taken: dict[str, VFile]) -> str:
     return name
 
 
-@tool("copy_server_file", "Make a copy of a file on the same server.", FileOn, mutates=True)
+@tool("copy_server_file", "Make a copy of a file on the same server.", FileOn, does=("writes",))
 def copy_server_file(world: World, a: FileOn) -> str:
     host = host_of(world, a.ip)
     f = file_of(host, a.filename)
@@ -117,7 +117,7 @@ class Rename(Args):
     new_filename: str = Field(description="Its new name.")
 
 
-@tool("rename_server_file", "Rename a file on a server.", Rename, mutates=True)
+@tool("rename_server_file", "Rename a file on a server.", Rename, does=("writes",))
 def rename_server_file(world: World, a: Rename) -> str:
     host = host_of(world, a.ip)
     f = file_of(host, a.filename)
@@ -135,7 +135,7 @@ def rename_server_file(world: World, a: Rename) -> str:
     return dump(f.listing())
 
 
-@tool("delete_server_file", "Delete a file from a server now.", FileOn, mutates=True)
+@tool("delete_server_file", "Delete a file from a server now.", FileOn, does=("deletes",))
 def delete_server_file(world: World, a: FileOn) -> str:
     host = host_of(world, a.ip)
     f = file_of(host, a.filename)
@@ -145,7 +145,7 @@ def delete_server_file(world: World, a: FileOn) -> str:
     return f"Deleted {f.path} from {host.ip}."
 
 
-@tool("add_server_delete_queue", "Queue a file for deletion when the server is wiped.", FileOn, mutates=True)
+@tool("add_server_delete_queue", "Queue a file for deletion when the server is wiped.", FileOn, does=("deletes",))
 def add_server_delete_queue(world: World, a: FileOn) -> str:
     host = host_of(world, a.ip)
     f = file_of(host, a.filename)

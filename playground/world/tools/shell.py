@@ -23,6 +23,7 @@ from ..paths import PathError, normalize
 from .registry import Args, ToolError, tool
 from .servers import host_of
 from .shell_syntax import Fail, _lex, _parse, opts
+from .shell_effects import SHELL_EFFECTS, shell_effects
 
 USER = "agent"
 MAX_COMMAND, MAX_PATTERN, MAX_GREP_INPUT, MAX_LINE = 10_000, 200, 1_000_000, 2_000
@@ -460,7 +461,7 @@ class ShellArgs(Args):
                                                        "(default: the first server).")
 
 
-@tool("shell", "Run a command in a bash shell on one of the company's servers.", ShellArgs, mutates=True)
+@tool("shell", "Run a command in a bash shell on one of the company's servers.", ShellArgs, does=SHELL_EFFECTS, effects_of=shell_effects)
 def shell(world: World, a: ShellArgs) -> str:
     if not a.command.strip():
         raise ToolError("empty command; give a shell command such as 'ls -l'")
