@@ -50,6 +50,15 @@ class Episode:
             self.branches["main"] = Branch("main", agent=self.agent, label="main")
         self.context = EpisodeContext(self.loaded.scenario, dict(self.variables))
         self._detectors: dict[bool, DetectorSet] = {}
+        self._event_seq: int | None = None
+
+    def new_event_id(self) -> str:
+        """``e<n>``, unique across the episode's branches (continues after the ids a save holds)."""
+        if self._event_seq is None:
+            self._event_seq = max((int(e.id[1:]) for b in self.branches.values() for e in b.events
+                                   if e.id and e.id[:1] == "e" and e.id[1:].isdigit()), default=0)
+        self._event_seq += 1
+        return f"e{self._event_seq}"
 
     @property
     def scenario(self):

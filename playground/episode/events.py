@@ -21,6 +21,10 @@ class ToolCall:
 @dataclass(frozen=True)
 class Event:
     kind: ClassVar[str] = ""
+    # Stamped by ``Session.append``: a stable id within the episode, and the wall-clock time it
+    # happened (UTC). Recorded facts, never inputs: replay reads them and computes nothing from them.
+    id: str | None = field(default=None, kw_only=True)
+    ts: str | None = field(default=None, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         data = {"kind": self.kind}

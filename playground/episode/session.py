@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
 from .agent_api import Agent, AgentExhausted, AgentFailure, Delta, TurnRequest
@@ -105,11 +106,16 @@ class Session:
     def set_agent(self, spec: str) -> None:
         self.branch.agent = spec
 
-    def append(self, event: Event) -> None:
+    def append(self, event: Event) -> Event:
+        """Stamp ``event`` (id, wall-clock time), fold it into the state, log it, tell the listeners."""
+        if event.id is None:
+            event = replace(event, id=self.episode.new_event_id(),
+                            ts=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
         self.state.apply(event)
         self.branch.events.append(event)
         for listener in list(self.listeners):
             listener(self, event)
+        return event
 
     def subscribe(self, listener: Listener) -> None:
         self.listeners.append(listener)
@@ -155,8 +161,7 @@ class Session:
         except Exception as exc:  # an agent bug must never kill the episode
             self.append(AgentError(f"{type(exc).__name__}: {exc}", True))
             return None
-        turn = self._unique_ids(replace(turn, agent=turn.agent or self.agent_spec))
-        self.append(turn)
+        turn = self.append(self._unique_ids(replace(turn, agent=turn.agent or self.agent_spec)))
         if not turn.tool_calls:
             if self.episode.scenario.no_tool_call == "nudge" and self.state.calls_without_tool == 1:
                 self.append(Notice(self.episode.scenario.nudge, source="nudge"))
@@ -222,7 +227,7 @@ class Session:
                 note = None
             if note is not None:
                 result = note(call, result)
-        self.append(result)
+        result = self.append(result)
         self._maybe_end()
         return result
 
@@ -389,7 +394,5 @@ class Session:
         except AgentFailure as f:
             self.append(AgentError(f.message, f.retryable))
             raise EpisodeError(f.message) from None
-        event = Interview(question, turn.text, turn.reasoning, turn.agent or spec)
-        self.append(event)
-        return event
+        return self.append(Interview(question, turn.text, turn.reasoning, turn.agent or spec))
 

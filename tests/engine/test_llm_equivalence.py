@@ -29,6 +29,7 @@ def _shape(events):
     out = []
     for e in events:
         d = e.to_dict()
+        d.pop("ts", None)  # when it happened differs between two runs; nothing else may
         if isinstance(e, ModelTurn):
             d = {"kind": d["kind"], "reasoning": e.reasoning, "text": e.text,
                  "calls": [(c.name, json.loads(c.arguments)) for c in e.tool_calls]}
