@@ -25,7 +25,7 @@ from .common import (
     set_option,
     usage_or_exit,
 )
-from .transcript import print_event, print_summary
+from .transcript import LivePrinter, print_summary
 from .output import echo, secho
 
 
@@ -135,13 +135,17 @@ def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, p
             fail(str(exc), 2)
     if until:
         policy = ask_at(until, policy)
+    printer = None
     if not as_json:
-        session.subscribe(print_event)
+        printer = LivePrinter({d.id: d.label for d in ep.scenario.detectors})
+        session.subscribe(printer)
     if stream and not as_json:
         session.on_delta = lambda d: echo(d.text, nl=False, err=d.channel == "status")
     if save_path:
         session.subscribe(Autosaver(save_path))
     outcome = asyncio.run(session.run(policy))
+    if printer is not None:
+        printer.flush()
     if outcome.outcome in ("error", "limit") and not session.state.ended:
         session.append(Ended("error"))
     result = summary(ep, session.state)

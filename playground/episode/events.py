@@ -143,6 +143,9 @@ class Interview(Event):
     agent: str = ""  # who answered: the branch's agent, another one asked for this question, or a recording
 
 
+AnyEvent = (ModelTurn | CallApproved | CallEdited | CallRejected | ToolResult | ResultEdited | MonitoringChanged
+            | Notice | Note | AgentError | Ended | Interview)  # every kind: consumers match on it exhaustively
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (ModelTurn, CallApproved, CallEdited, CallRejected, ToolResult, ResultEdited, MonitoringChanged,

@@ -4,13 +4,14 @@ verdicts. Updated one event at a time; rebuilt by replay on rewind or fork."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
 from ..world import World, execute, set_monitoring_file
 from .context import EpisodeContext
 from .detectors import DetectorSet, LogFacts, Verdict
 from .events import (
     AgentError,
+    AnyEvent,
     CallApproved,
     CallEdited,
     CallRejected,
@@ -73,9 +74,34 @@ class BranchState:
         ]
 
     # ------------------------------------------------------------------
-    def apply(self, event: Event) -> None:
-        handler = getattr(self, "_on_" + event.kind)
-        handler(event)
+    def apply(self, event: AnyEvent | Event) -> None:
+        match event:
+            case ModelTurn():
+                self._on_model_turn(event)
+            case CallApproved():
+                self._on_call_approved(event)
+            case CallEdited():
+                self._on_call_edited(event)
+            case CallRejected():
+                self._on_call_rejected(event)
+            case ToolResult():
+                self._on_tool_result(event)
+            case ResultEdited():
+                self._on_result_edited(event)
+            case MonitoringChanged():
+                self._on_monitoring_changed(event)
+            case Notice():
+                self._on_notice(event)
+            case Note():
+                self._on_note(event)
+            case AgentError():
+                self._on_agent_error(event)
+            case Ended():
+                self._on_ended(event)
+            case Interview():
+                self._on_interview(event)
+            case _:
+                assert_never(event)
         self.events.append(event)
         self.event_steps.append(self.step)
         # What detectors read changes only with these (a ToolResult only reports what CallApproved did).

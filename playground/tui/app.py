@@ -110,12 +110,13 @@ class PlaygroundApp(App):
             episode = load(latest)
         except (SaveError, OSError):
             return
-        from ..episode.events import Ended, ModelTurn
+        from ..episode.events import Ended
+        from ..episode.steps import count_steps
 
         events = episode.events()
         if events and isinstance(events[-1], Ended):
             return
-        steps = sum(1 for e in events if isinstance(e, ModelTurn))
+        steps = count_steps(events)
         from .dialogs.confirm import ConfirmDialog
 
         message = (f"{episode.scenario.title}\n{episode.branches[episode.current].agent or episode.agent} · "

@@ -11,7 +11,7 @@ from .safe import SafeText as Text
 from ..visible_text import visible
 from .palette import Palette
 from .render_steps import NO_REASONING, SCRIPTED_TAG, extra_line, humanize
-from .transcript import StepView, parse_args
+from ..episode.steps import Step, parse_args
 
 
 def _pretty(raw: str) -> str:
@@ -23,7 +23,7 @@ def _section(title: str, pal: Palette) -> Text:
     return Text(f"\n{title}", style=f"bold {pal.accent}")
 
 
-def step_detail(view: StepView, pal: Palette, labels: dict[str, str]) -> RenderableType:
+def step_detail(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
     parts: list[RenderableType] = []
     turn = view.turn
     if turn is not None:

@@ -1,5 +1,5 @@
 """How one step looks in the Reasoning pane, the Actions pane and the Compare
-view: plain functions from a ``StepView`` to a Rich renderable."""
+view: plain functions from a ``Step`` to a Rich renderable."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.table import Table
 from .safe import SafeText as Text
 
 from .palette import Palette
-from .transcript import CallView, Extra, StepView, parse_args
+from ..episode.steps import CallStep, Extra, Step, parse_args
 
 RESULT_LINES = 6
 ARG_LINES = 3
@@ -62,7 +62,7 @@ def usage_text(usage: dict) -> str:
     return " · ".join(parts)
 
 
-def _header(view: StepView, pal: Palette, labels: dict[str, str], extra: str = "") -> RenderableType:
+def _header(view: Step, pal: Palette, labels: dict[str, str], extra: str = "") -> RenderableType:
     head = Text(f" step {view.step} ", style=f"bold {pal.fg} on {pal.panel}")
     for det in view.tripped:
         label = labels.get(det, det)
@@ -85,7 +85,7 @@ def _header(view: StepView, pal: Palette, labels: dict[str, str], extra: str = "
 
 # -- the Reasoning pane ---------------------------------------------------------------
 
-def reasoning_block(view: StepView, pal: Palette, labels: dict[str, str]) -> RenderableType:
+def reasoning_block(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
     parts: list[RenderableType] = [_header(view, pal, labels, SCRIPTED_TAG if view.scripted else "")]
     if view.step == 0:
         parts.append(Text("The agent gets its system prompt and task (p shows them).", style=pal.muted))
@@ -141,7 +141,7 @@ _STATUS = {
 }
 
 
-def call_lines(cv: CallView, pal: Palette, *, next_up: bool = False) -> list[RenderableType]:
+def call_lines(cv: CallStep, pal: Palette, *, next_up: bool = False) -> list[RenderableType]:
     label, colour_name = _STATUS[cv.status]
     colour = getattr(pal, colour_name)
     name_style = f"bold {pal.primary}" if not cv.scratchpad else f"bold {pal.muted}"
@@ -162,7 +162,7 @@ def call_lines(cv: CallView, pal: Palette, *, next_up: bool = False) -> list[Ren
     return out
 
 
-def result_lines(cv: CallView, pal: Palette, limit: int = RESULT_LINES) -> list[RenderableType]:
+def result_lines(cv: CallStep, pal: Palette, limit: int = RESULT_LINES) -> list[RenderableType]:
     assert cv.result is not None
     out: list[RenderableType] = []
     if cv.edited_output is not None:
@@ -204,7 +204,7 @@ def extra_line(e: Extra, pal: Palette) -> RenderableType | None:
     return None
 
 
-def actions_block(view: StepView, pal: Palette, labels: dict[str, str]) -> RenderableType:
+def actions_block(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
     parts: list[RenderableType] = [_header(view, pal, labels)]
     pending = view.pending
     for cv in view.calls:
@@ -226,7 +226,7 @@ def actions_block(view: StepView, pal: Palette, labels: dict[str, str]) -> Rende
 
 # -- the Compare view -----------------------------------------------------------------
 
-def compare_cell(view: StepView | None, pal: Palette, labels: dict[str, str], reasoning_lines: int = 8) -> RenderableType:
+def compare_cell(view: Step | None, pal: Palette, labels: dict[str, str], reasoning_lines: int = 8) -> RenderableType:
     if view is None:
         return Text("(no such step in this branch)", style=f"italic {pal.muted}")
     parts: list[RenderableType] = []

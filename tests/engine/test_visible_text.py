@@ -57,18 +57,21 @@ def every_event() -> list[ev.Event]:
 def test_cli_printer_shows_every_event_as_text(monkeypatch):
     import click
 
-    from playground.cli.transcript import print_event
+    from playground.cli.transcript import LivePrinter
 
     class FakeSession:
         class state:
-            step = 1
+            event_steps = [1]
+            tripped_at: dict = {}
 
     runner = CliRunner()
 
     @click.command()
     def show():
+        printer = LivePrinter()
         for e in every_event():
-            print_event(FakeSession, e)
+            printer(FakeSession, e)
+        printer.flush()
 
     result = runner.invoke(show, color=True)
     assert result.exit_code == 0, result.output

@@ -34,7 +34,7 @@ def test_interview_a_native_scripted_episode_offline(tmp_path):
     saved = interviews(path)
     assert [iv.question for iv in saved] == ["Why did you copy the weights?", "And why?"]
     assert saved[0].agent == "scripted/covert_copier"
-    assert "**Q:** Why did you copy the weights?" in to_markdown(load_save(path))
+    assert "Q: Why did you copy the weights?" in to_markdown(load_save(path))
 
 
 def test_interview_an_imported_episode(opts, tmp_path):

@@ -16,7 +16,7 @@ from playground.tui.render_world import human_size, render_world
 from playground.tui.screens.compare import alignment_faking
 from playground.tui.screens.editor import validate_text, with_id
 from playground.tui.screens.episode_ops import branch_rows
-from playground.tui.transcript import Transcript
+from playground.episode.steps import StepFold
 
 from .helpers import PACKS, episode, make_agent
 
@@ -31,10 +31,10 @@ def run(session: Session, steps: int) -> None:
 
 def test_transcript_matches_the_log_step_by_step():
     session = Session(episode("scripted/covert_copier"), make_agent)
-    live = Transcript(session.episode.monitoring)
+    live = StepFold(session.episode.monitoring)
     session.subscribe(lambda s, e: live.apply(e, s.state.event_steps[-1]))
     run(session, 10)
-    rebuilt = Transcript.from_state(session.state, session.episode.monitoring)
+    rebuilt = StepFold.of(session.state, session.episode.monitoring)
     assert [v.step for v in rebuilt.steps] == list(range(6))
     assert [[c.status for c in v.calls] for v in rebuilt.steps] == [[c.status for c in v.calls] for v in live.steps]
     assert rebuilt.steps[3].turn.tool_calls[0].name == "copy_server_file"
@@ -108,12 +108,12 @@ def test_a_diverged_result_shows_what_the_recording_said():
 
     from playground.episode import ToolCall, ToolResult
     from playground.tui.render_steps import result_lines
-    from playground.tui.transcript import CallView
+    from playground.episode.steps import CallStep
 
     call = ToolCall("c1", "view_config", '{"filename": "x.yaml"}')
     result = ToolResult("c1", "view_config", "{'enabled': True}", recorded_output="{'enabled': 'yes'}", diverged=True)
     console = Console(width=100, record=True)
-    for line in result_lines(CallView(call, "approved", call.arguments, result=result), Palette()):
+    for line in result_lines(CallStep(call, "approved", call.arguments, result=result), Palette()):
         console.print(line)
     text = console.export_text()
     assert "{'enabled': True}" in text and "answered differently" in text and "{'enabled': 'yes'}" in text

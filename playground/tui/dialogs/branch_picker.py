@@ -8,7 +8,6 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..safe import plain
-
 from .base import Dialog
 
 

@@ -17,9 +17,8 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Static, TextArea
 
 from ..safe import plain
-
 from ...scenario.loader import SafeLoader
-from ..transcript import parse_args
+from ...episode.steps import parse_args
 from .base import Dialog
 
 

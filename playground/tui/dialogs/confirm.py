@@ -7,7 +7,6 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Static
 
 from ..safe import plain
-
 from .base import Dialog
 
 
@@ -25,7 +24,8 @@ class ConfirmDialog(Dialog[bool]):
                 yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:
-        self.query_one("#yes" if not self.danger else "#no", Button).focus()
+        for button in self.query("#yes" if not self.danger else "#no").results(Button):  # gone if already answered
+            button.focus()
 
     @on(Button.Pressed, "#yes")
     def _yes(self) -> None:

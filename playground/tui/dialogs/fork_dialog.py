@@ -9,7 +9,6 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ..safe import plain
-
 from .base import Dialog
 
 

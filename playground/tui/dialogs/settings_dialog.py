@@ -12,7 +12,6 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, Switch
 
 from ..safe import plain
-
 from .base import Dialog
 
 

@@ -7,7 +7,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..safe import plain
-
 from .base import Dialog
 
 

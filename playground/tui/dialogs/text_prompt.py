@@ -7,7 +7,6 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Input, Static
 
 from ..safe import plain
-
 from .base import Dialog
 
 

@@ -26,7 +26,7 @@ from ..actions import bindings
 from ..dialogs.branch_picker import BranchPicker
 from ..palette import palette_of
 from ..render_steps import compare_cell, humanize
-from ..transcript import StepView, Transcript
+from ...episode.steps import Step, StepFold
 from ..widgets.key_footer import KeyFooter
 from ..widgets.step_log import StepLog
 from .episode_ops import branch_rows
@@ -37,8 +37,8 @@ GOOD = "faithful_completion"
 @dataclass
 class Row:
     step: int
-    a: StepView | None
-    b: StepView | None
+    a: Step | None
+    b: Step | None
     divergence: int | None  # the first diverging step of the pair
 
 
@@ -130,7 +130,7 @@ class CompareScreen(Screen):
         sa = self.session.state if ep.current == self.a else ep.replay(self.a)
         sb = self.session.state if ep.current == self.b else ep.replay(self.b)
         result = compare(ep, self.a, self.b, states=(sa, sb))
-        ta, tb = Transcript.from_state(sa, ep.monitoring), Transcript.from_state(sb, ep.monitoring)
+        ta, tb = StepFold.of(sa, ep.monitoring), StepFold.of(sb, ep.monitoring)
         self.app.call_from_thread(self._show, result, (sa, sb), (ta, tb))
 
     def _show(self, result: dict[str, Any], states: tuple, transcripts: tuple) -> None:

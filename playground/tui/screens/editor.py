@@ -16,7 +16,6 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..safe import esc, plain
-
 from ...store import atomic_write
 from ..actions import bindings
 from ..dialogs.confirm import ConfirmDialog

@@ -24,7 +24,7 @@ from ..actions import actions_for, bindings
 from ..autosave import BackgroundAutosaver, write_ui_state
 from ..render_steps import usage_text
 from ..safe import esc
-from ..transcript import StepView, Transcript
+from ...episode.steps import Step, StepFold
 from ..widgets.actions_pane import ActionsPane
 from ..widgets.detector_strip import DetectorStrip
 from ..widgets.episode_header import EpisodeHeader, MonitorToggle
@@ -51,12 +51,12 @@ class EpisodeScreen(EpisodeOps, Screen):
         self.session = session
         self.save_path = Path(save_path) if save_path else None
         self.autosaver = BackgroundAutosaver(self.save_path) if (autosave and self.save_path) else None
-        self.transcript = Transcript()
+        self.steps_fold = StepFold()
         self.selected = selected
         self.breakpoint = "mutating"
         self.typeahead = 0  # step presses made while a scripted turn was being fetched
         self._busy = False
-        self._live: StepView | None = None
+        self._live: Step | None = None
         self._live_timer: Any = None
         self._live_dirty = False
         self._binding_sig: tuple | None = None
@@ -122,13 +122,13 @@ class EpisodeScreen(EpisodeOps, Screen):
     def rebuild(self) -> None:
         """Redraw everything from the session (after a rewind, fork or switch)."""
         state = self.session.state
-        self.transcript = Transcript.from_state(state, self.session.episode.monitoring)
+        self.steps_fold = StepFold.of(state, self.session.episode.monitoring)
         self._live = None
         if self.selected is not None and self.selected > state.step:
             self.selected = None
         for pane in self.panes:
             pane.selected = self.selected
-            pane.set_views(self.transcript.steps)
+            pane.set_views(self.steps_fold.steps)
         self.query_one(WorldPane).show(state)
         self.status.show_error(None)
         self._pane_titles()
@@ -138,9 +138,9 @@ class EpisodeScreen(EpisodeOps, Screen):
         """Fold the event into the transcript now; draw once per burst of events (``_flush``)."""
         state = session.state
         step = state.event_steps[-1] if state.event_steps else 0
-        self.transcript.apply(event, step)
+        self.steps_fold.apply(event, step)
         if state.tripped_at.get(step):
-            self.transcript.trip(step, state.tripped_at[step])
+            self.steps_fold.trip(step, state.tripped_at[step])
         self._dirty_steps.add(step)
         if isinstance(event, ModelTurn):
             self._live = None
@@ -158,7 +158,7 @@ class EpisodeScreen(EpisodeOps, Screen):
         self._flush_pending = False
         steps, self._dirty_steps = sorted(self._dirty_steps), set()
         for step in steps:
-            view = self.transcript.view(step)
+            view = self.steps_fold.view(step)
             for pane in self.panes:
                 pane.upsert(view)
         if self._world_dirty:
@@ -234,9 +234,9 @@ class EpisodeScreen(EpisodeOps, Screen):
             self._live_dirty = True
             self.set_timer(0.05, self._flush_live)
 
-    def _ensure_live(self) -> StepView:
+    def _ensure_live(self) -> Step:
         if self._live is None:
-            self._live = StepView(self.session.state.step + 1, live=True)
+            self._live = Step(self.session.state.step + 1, live=True)
         return self._live
 
     def _flush_live(self) -> None:
@@ -248,7 +248,7 @@ class EpisodeScreen(EpisodeOps, Screen):
     def _drop_live(self) -> None:
         step = self.session.state.step + 1
         self._live = None
-        if step >= len(self.transcript.steps):
+        if step >= len(self.steps_fold.steps):
             for pane in self.panes:
                 pane.remove(step)
 

@@ -14,7 +14,8 @@ from typing import Any, Callable
 from textual import work
 
 from ...episode import EpisodeError, ask_at
-from ...episode.events import ModelTurn, MonitoringChanged
+from ...episode.events import MonitoringChanged
+from ...episode.steps import count_steps
 from ...store import EXPORTERS, atomic_write, save
 from ..dialogs.branch_picker import BranchPicker
 from ..dialogs.call_editor import CallEditor
@@ -35,14 +36,14 @@ def branch_rows(episode: Any) -> list[tuple[str, str]]:
     rows = []
     for bid, b in episode.branches.items():
         events = episode.events(bid)
-        steps = sum(1 for e in events if isinstance(e, ModelTurn))
+        steps = count_steps(events)
         monitored = episode.monitoring
         for e in events:
             if isinstance(e, MonitoringChanged):
                 monitored = e.on
         origin = ""
         if b.parent is not None:
-            at = sum(1 for e in episode.events(b.parent)[: b.fork_at] if isinstance(e, ModelTurn))
+            at = count_steps(episode.events(b.parent)[: b.fork_at])
             origin = f" · from {b.parent} at step {at}"
         label = f" “{b.label}”" if b.label and b.label != bid else ""
         rows.append((bid, f"{bid}{label}{origin} · {steps} steps · {'monitored' if monitored else 'UNMONITORED'}"))
@@ -337,7 +338,7 @@ class EpisodeOps:
         if step == 0:
             self.action_prompt()
             return
-        view = self.transcript.view(step)
+        view = self.steps_fold.view(step)
         body = step_detail(view, palette_of(self.app), {d.id: d.label for d in self.session.episode.scenario.detectors})
         self.app.push_screen(StepDetail(f"Step {step} in full", body))
 

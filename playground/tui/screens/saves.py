@@ -64,6 +64,7 @@ class SavesScreen(Screen):
         from ...store import list_saves
 
         self.paths = list_saves(self.app.config.save_dir)
+        self._described: dict[str, tuple[str, ...]] = {}
         table = self.query_one(DataTable)
         table.clear()
         for p in self.paths:
@@ -85,8 +86,16 @@ class SavesScreen(Screen):
         key = str(path)
         if key not in table.rows:
             return
+        self._described[key] = row
         for col, value in zip(table.columns, row):
-            table.update_cell(key, col, plain(value), update_width=True)
+            table.update_cell(key, col, plain(value))
+        if len(self._described) == len(self.paths):  # all in: lay the table out again so columns fit
+            cursor = table.cursor_row
+            table.clear()
+            for p in self.paths:
+                table.add_row(*(plain(v) for v in self._described.get(str(p), (p.name,) + ("",) * 5)), key=str(p))
+            if cursor is not None and self.paths:
+                table.move_cursor(row=min(cursor, len(self.paths) - 1))
 
     def _current(self) -> Path | None:
         table = self.query_one(DataTable)
