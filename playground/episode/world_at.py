@@ -19,7 +19,7 @@ Worlds handed out are shared with the cache: read them, copy() before changing.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -115,7 +115,7 @@ class WorldTimeline:
             while common < limit and events[common] is seen[common]:
                 common += 1
             self._forget_after(common)
-        self._turns = [i for i in self._turns if i < common]
+            del self._turns[bisect_left(self._turns, common):]
         self._turns += [common + i for i, e in enumerate(events[common:]) if isinstance(e, ModelTurn)]
         self._events = events
         self._sig = sig

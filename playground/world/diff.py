@@ -135,7 +135,7 @@ def _diff_hosts(before: World, after: World, hosts: list[HostChange], files: lis
             prev = old_files.get(path)
             if prev is None:
                 files.append(FileChange(ip, path, "added", size=f.size, mtime=f.mtime))
-            elif prev is not f and (changed := _file_fields(prev, f)):
+            elif prev != f and (changed := _file_fields(prev, f)):
                 files.append(FileChange(ip, path, "modified", changed, f.size, f.mtime))
         for path, f in old_files.items():
             if path not in host.files:
