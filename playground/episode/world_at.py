@@ -72,7 +72,7 @@ class WorldTimeline:
             upto = min(seed_upto, len(seed._events))
             self._events = seed._events[:upto]
             for index in seed._keys:
-                if index <= upto and index not in seed._recent:
+                if index <= upto and seed._checkpoint(index):
                     self._keep(index, seed._points[index])
         self._turns = [i for i, e in enumerate(self._events) if isinstance(e, ModelTurn)]
         self._start()
