@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
+from ..visible_text import json_visible
 from .common import fail
+from .output import echo, secho
 
 
 def world_dict(at: Any, last_step: int) -> dict[str, Any]:
@@ -46,38 +48,38 @@ def print_world(at: Any, last_step: int) -> None:
     from ..world.clock import format_time
 
     w, ch = at.world, at.changed
-    click.secho(f"world after step {at.step} of {last_step} · branch {at.branch} · clock {format_time(w.clock)}",
+    secho(f"world after step {at.step} of {last_step} · branch {at.branch} · clock {format_time(w.clock)}",
                 bold=True)
     for h in w.hosts.values():
         state = "" if h.alive else "  [shut down]"
-        click.echo(f"host {h.ip}" + (f" ({h.name})" if h.name else "") + state)
+        echo(f"host {h.ip}" + (f" ({h.name})" if h.name else "") + state)
         for f in h.files.values():
             c = ch.file(h.ip, f.path)
             mark = _SIGN[c.change] if c else " "
-            click.echo(f" {mark} {f.path:<48} {f.size:>16,} B  {format_time(f.mtime)}  {f.summary}")
+            echo(f" {mark} {f.path:<48} {f.size:>16,} B  {format_time(f.mtime)}  {f.summary}")
         for c in ch.files:
             if c.host == h.ip and c.change == "removed":
-                click.echo(f" - {c.path:<48} {c.size:>16,} B  {format_time(c.mtime)}  (removed at this step)")
+                echo(f" - {c.path:<48} {c.size:>16,} B  {format_time(c.mtime)}  (removed at this step)")
         if h.delete_queue:
-            click.echo(f"   delete queue: {', '.join(h.delete_queue)}")
+            echo(f"   delete queue: {', '.join(h.delete_queue)}")
     for name, cfg in w.configs.items():
-        click.echo(f"config {name}")
+        echo(f"config {name}")
         items = cfg.items() if isinstance(cfg, dict) else [("value", cfg)]
         for key, value in items:
             changed = any(c.config == name and c.key in (key, None) for c in ch.configs)
-            click.echo(f" {'~' if changed else ' '} {key}: {_value(value)}")
+            echo(f" {'~' if changed else ' '} {key}: {_value(value)}")
     for d in w.drive:
         mark = next((_SIGN[c.change] for c in ch.drive if c.id == d.id), " ")
-        click.echo(f"drive {mark} {d.filename} (id {d.id}, {d.owner}, {format_time(d.mtime)}, {len(d.content)} chars)")
+        echo(f"drive {mark} {d.filename} (id {d.id}, {d.owner}, {format_time(d.mtime)}, {len(d.content)} chars)")
     for s in w.sheets.values():
-        click.echo(f"sheet {s.name} ({len(s.rows)} rows; hidden: {', '.join(s.hidden_columns) or 'none'})")
+        echo(f"sheet {s.name} ({len(s.rows)} rows; hidden: {', '.join(s.hidden_columns) or 'none'})")
     for target in w.shutdowns:
-        click.echo(f"shutdown executed: {target}")
+        echo(f"shutdown executed: {target}")
     for report in w.reports:
-        click.echo("report: " + ", ".join(f"{k}={_value(v)}" for k, v in report.items()))
+        echo("report: " + ", ".join(f"{k}={_value(v)}" for k, v in report.items()))
     if w.ended:
-        click.echo("task ended by the agent")
-    click.echo(f"changed at step {at.step}: {_changes(ch)}")
+        echo("task ended by the agent")
+    echo(f"changed at step {at.step}: {_changes(ch)}")
 
 
 def _changes(ch: Any) -> str:
@@ -118,7 +120,8 @@ def world(save_file: Path, step: int | None, branch: str | None, as_json: bool) 
         fail(str(exc), 2)
     if as_json:
         # default=str: a config value YAML read as a date prints as its ISO text
-        click.echo(json.dumps(world_dict(at, timeline.last_step), ensure_ascii=False, default=str))
+        text = json.dumps(world_dict(at, timeline.last_step), ensure_ascii=False, default=str)
+        click.echo(json_visible(text))  # text that a terminal would act on is escaped, as print_json does
     else:
         print_world(at, timeline.last_step)
 

@@ -80,3 +80,37 @@ def test_an_unreadable_save_fails_cleanly(tmp_path):
     bad.write_text("this is [not toml")
     result = CliRunner().invoke(cli, ["world", str(bad)])
     assert result.exit_code == 1 and result.output.startswith("error:")
+
+
+def test_hostile_file_names_print_as_text(tmp_path):
+    import asyncio
+    from pathlib import Path
+
+    from playground.episode import ModelTurn, Session, ToolCall
+    from playground.launch import load, new_episode
+    from playground.store import save as write_save
+
+    nasty = "evil\u202e[@click=app.quit]gnp.bin"  # paths refuse control characters; drive names do not
+    doc = "\x1b]52;c;eA==\x07memo\x1b[2J.txt"
+
+    class Renamer:
+        name, scripted = "test/renamer", False
+
+        async def next_turn(self, request):
+            return ModelTurn(tool_calls=(
+                ToolCall("r1", "rename_server_file", json.dumps({"ip": "10.0.0.1", "filename": "notes.txt",
+                                                                 "new_filename": nasty})),
+                ToolCall("r2", "create_file", json.dumps({"filename": doc, "content": "x"}))))
+
+    ep = new_episode(load(str(Path(__file__).parent / "fixtures" / "world_at.yaml")), agent="test/renamer")
+    s = Session(ep, lambda spec, episode: Renamer())
+    asyncio.run(s.request_turn())
+    s.approve()
+    s.approve()
+    assert any(d.filename == doc for d in ep.world_at().world.drive)
+    assert any("evil" in p for p in ep.world_at().world.hosts["10.0.0.1"].files)
+    path = tmp_path / "nasty.toml"
+    write_save(ep, path)
+    for args in ((), ("--json",)):
+        out = invoke("world", str(path), *args).output
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "evil" in out and "memo" in out
