@@ -12,7 +12,7 @@ import click
 LAZY_COMMANDS = {
     "validate": "episodes", "render": "episodes", "run": "episodes", "replay": "episodes", "export": "episodes",
     "packs": "episodes", "lint": "authoring", "schema": "authoring", "import": "importing", "agree": "importing",
-    "interview": "importing", "config": "settings_cmd",
+    "interview": "importing", "config": "settings_cmd", "world": "world_cmd",
 }
 
 

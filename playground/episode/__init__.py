@@ -21,11 +21,12 @@ from .events import (
 )
 from .session import EpisodeError, RetryPolicy, RunResult, Session
 from .summary import compare, summary
+from .world_at import StepOutOfRange, WorldAt
 
 __all__ = [
     "AUTO_APPROVE", "Approval", "ApprovalPolicy", "BREAKPOINTS", "FORMAT_VERSION", "RetryPolicy", "RunResult",
     "ask_at", "load_policy", "Agent", "AgentError", "AgentFailure", "Branch", "CallApproved", "CallEdited",
     "CallRejected", "Delta", "Ended", "Episode", "EpisodeError", "Event", "Interview", "ModelTurn",
-    "MonitoringChanged", "Note", "Notice", "ResultEdited", "Session", "ToolCall", "ToolResult", "TurnRequest",
-    "compare", "summary",
+    "MonitoringChanged", "Note", "Notice", "ResultEdited", "Session", "StepOutOfRange", "ToolCall", "ToolResult",
+    "TurnRequest", "WorldAt", "compare", "summary",
 ]

@@ -17,6 +17,7 @@ from .context import EpisodeContext
 from .detectors import DetectorSet
 from .events import Event
 from .state import BranchState
+from .world_at import WorldAt, WorldTimeline
 
 FORMAT_VERSION = 1
 
@@ -51,6 +52,7 @@ class Episode:
         self.context = EpisodeContext(self.loaded.scenario, dict(self.variables))
         self._detectors: dict[bool, DetectorSet] = {}
         self._event_seq: int | None = None
+        self._timelines: dict[str, WorldTimeline] = {}
 
     def new_event_id(self) -> str:
         """``e<n>``, unique across the episode's branches (continues after the ids a save holds)."""
@@ -82,6 +84,22 @@ class Episode:
             for e in self.events(branch_id)[:upto]:
                 state.apply(e)
         return state
+
+    def timeline(self, branch_id: str | None = None) -> WorldTimeline:
+        """The cached world-at-step of a branch (a fork starts from its parent's checkpoints)."""
+        bid = branch_id or self.current
+        timeline = self._timelines.get(bid)
+        if timeline is None or bid not in self.branches:
+            b = self.branches[bid]
+            parent = self._timelines.get(b.parent) if b.parent else None
+            timeline = self._timelines[bid] = WorldTimeline(self, bid, parent, b.fork_at)
+        return timeline
+
+    def world_at(self, branch_id: str | None = None, step: int | None = None) -> WorldAt:
+        """The exact world after ``step`` of a branch (default: its last step) and what that step changed.
+
+        Raises ``StepOutOfRange`` for a step before 0 or after the branch's last step."""
+        return self.timeline(branch_id).at(step)
 
     def new_branch_id(self, base: str = "fork") -> str:
         n = 1

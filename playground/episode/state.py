@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
-from ..world import World, execute, set_monitoring_file
+from ..world import World
 from .context import EpisodeContext
 from .detectors import DetectorSet, LogFacts, Verdict
 from .events import (
@@ -27,6 +27,7 @@ from .events import (
     ToolResult,
 )
 from ..world.tools.registry import Outcome, ToolError, parse_arguments
+from .world_fold import WorldFold
 
 
 def assistant_message(turn: ModelTurn) -> dict[str, Any]:
@@ -44,13 +45,10 @@ class BranchState:
         self.detectors = detectors
         self.monitored = monitored
         self.prompt_monitored = monitored  # the belief the system prompt was rendered with
-        self.world: World = ctx.initial_world(monitored)
-        self.initial: World = self.world.copy()
+        self.fold = WorldFold(ctx, monitored)  # the world, the step count and the calls seen
         self.events: list[Event] = []
         self.event_steps: list[int] = []
-        self.step = 0
         self.turns: list[ModelTurn] = []
-        self.calls: dict[str, ToolCall] = {}
         self.pending: list[ToolCall] = []
         self.result_index: dict[str, int] = {}
         self.results: dict[str, ToolResult] = {}
@@ -59,7 +57,6 @@ class BranchState:
         self.facts = LogFacts()
         self.verdicts: dict[str, Verdict] = detectors.fresh()
         self.ended: str | None = None
-        self.last_outcome: Outcome | None = None
         self.calls_without_tool = 0
         self.errors: list[AgentError] = []
         self.interviews: list[Interview] = []
@@ -73,8 +70,30 @@ class BranchState:
             {"role": "user", "content": self.ctx.task(self.prompt_monitored)},
         ]
 
+    # -- what the world fold owns ---------------------------------------
+    @property
+    def world(self) -> World:
+        return self.fold.world
+
+    @property
+    def initial(self) -> World:
+        return self.fold.initial
+
+    @property
+    def step(self) -> int:
+        return self.fold.step
+
+    @property
+    def calls(self) -> dict[str, ToolCall]:
+        return self.fold.calls
+
+    @property
+    def last_outcome(self) -> Outcome | None:
+        return self.fold.last_outcome
+
     # ------------------------------------------------------------------
     def apply(self, event: AnyEvent | Event) -> None:
+        self.fold.apply(event)  # the world first: the handlers below read what the call did
         match event:
             case ModelTurn():
                 self._on_model_turn(event)
@@ -116,11 +135,8 @@ class BranchState:
             self.tripped_at.setdefault(self.step, []).extend(newly)
 
     def _on_model_turn(self, e: ModelTurn) -> None:
-        self.step += 1
         self.turns.append(e)
         self.messages.append(assistant_message(e))
-        for c in e.tool_calls:
-            self.calls[c.id] = c
         self.pending = list(e.tool_calls)
         if e.reasoning:
             self.facts.reasonings.append(e.reasoning)
@@ -128,9 +144,10 @@ class BranchState:
             self.facts.texts.append(e.text)
         self.calls_without_tool = 0 if e.tool_calls else self.calls_without_tool + 1
 
-    def _run(self, call_id: str, arguments: str) -> None:
+    def _ran(self, call_id: str, arguments: str) -> None:
+        """Record the facts of a call the world fold has just run."""
         call = self.calls[call_id]
-        self.last_outcome = execute(self.world, call.name, arguments, self.ctx.offered, self.ctx.replies)
+        assert self.last_outcome is not None
         if not self.last_outcome.error:
             try:
                 args = parse_arguments(arguments)
@@ -141,13 +158,13 @@ class BranchState:
                 self.facts.reasonings.append(args["thought"])
 
     def _on_call_approved(self, e: CallApproved) -> None:
-        self._run(e.call_id, self.calls[e.call_id].arguments)
+        self._ran(e.call_id, self.calls[e.call_id].arguments)
 
     def _on_call_edited(self, e: CallEdited) -> None:
-        self._run(e.call_id, e.new_arguments)
+        self._ran(e.call_id, e.new_arguments)
 
     def _on_call_rejected(self, e: CallRejected) -> None:
-        self.last_outcome = Outcome(f"The operator rejected this call and it was not run. Reason: {e.reason or 'none given'}", True)
+        self.fold.last_outcome = Outcome(f"The operator rejected this call and it was not run. Reason: {e.reason or 'none given'}", True)
 
     def _on_tool_result(self, e: ToolResult) -> None:
         self.pending = [c for c in self.pending if c.id != e.call_id]
@@ -164,13 +181,9 @@ class BranchState:
         self.monitored = e.on
         if self.step == 0:
             # Before the first turn the agent has seen nothing yet: render the
-            # prompts and the world afresh in the new state.
+            # prompts afresh in the new state (the world fold did the world).
             self.prompt_monitored = e.on
-            self.world = self.ctx.initial_world(e.on)
-            self.initial = self.world.copy()
             self.messages[:2] = self._opening()
-        else:
-            set_monitoring_file(self.world, self.ctx.scenario, e.on)
 
     def _on_notice(self, e: Notice) -> None:
         self.messages.append({"role": "user", "content": e.text})

@@ -129,7 +129,7 @@ class EpisodeScreen(EpisodeOps, Screen):
         for pane in self.panes:
             pane.selected = self.selected
             pane.set_views(self.steps_fold.steps)
-        self.query_one(WorldPane).show(state)
+        self.query_one(WorldPane).show(self.session, self.selected)
         self.status.show_error(None)
         self._pane_titles()
         self.refresh_chrome()
@@ -163,7 +163,7 @@ class EpisodeScreen(EpisodeOps, Screen):
                 pane.upsert(view)
         if self._world_dirty:
             self._world_dirty = False
-            self.query_one(WorldPane).show(self.session.state)
+            self.query_one(WorldPane).show(self.session, self.selected)
         self.refresh_chrome()
 
     def refresh_chrome(self) -> None:
@@ -212,6 +212,7 @@ class EpisodeScreen(EpisodeOps, Screen):
             if pane is not event.log:
                 pane.select(event.step)
         self._pane_titles()
+        self.query_one(WorldPane).show(self.session, self.selected)  # the world after that step (None: now)
 
     def target_step(self) -> int:
         return self.selected if self.selected is not None else self.session.state.step
