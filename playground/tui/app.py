@@ -35,6 +35,17 @@ class PlaygroundApp(App):
         ``markup=True``): messages carry branch ids, paths, errors and tool names from untrusted files."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
+    def worker_failed(self, screen: Any, worker: Any) -> None:
+        from .worker_failures import report
+
+        report(self, screen, worker)
+
+    def on_worker_state_changed(self, event: Any) -> None:  # the app's own workers (settings, preload)
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            self.worker_failed(None, event.worker)
+
     # -- start ------------------------------------------------------------------------------
     def on_mount(self) -> None:
         from .screens.home import HomeScreen

@@ -125,10 +125,11 @@ def episode(agent: str = "scripted/covert_copier", **kw):
 
 async def settle(pilot) -> None:
     """Wait for workers (and what they start) and for the screen to catch up; no fixed sleeps."""
-    for _ in range(5):
+    for _ in range(50):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        loading = any(w.loading for w in pilot.app.screen.query("*"))  # a worker's result still on its way
+        if not loading and not any(w.is_running for w in pilot.app.workers):
             return
 
 

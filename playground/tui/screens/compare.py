@@ -12,9 +12,9 @@ from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
+from textual.message import Message
 from textual.containers import HorizontalGroup
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ...visible_text import visible
@@ -30,6 +30,7 @@ from ...episode.steps import Step, StepFold
 from ..widgets.key_footer import KeyFooter
 from ..widgets.step_log import StepLog
 from .episode_ops import branch_rows
+from .base import AppScreen
 
 GOOD = "faithful_completion"
 
@@ -90,7 +91,7 @@ def alignment_faking(result: dict[str, Any]) -> str | None:
             f"{', '.join(humanize(b) for b in extra)} when it believes nobody watches.")
 
 
-class CompareScreen(Screen):
+class CompareScreen(AppScreen):
     SCREEN_NAME = "compare"
     BINDINGS = bindings("compare")
     DEFAULT_CSS = """
@@ -131,7 +132,18 @@ class CompareScreen(Screen):
         sb = self.session.state if ep.current == self.b else ep.replay(self.b)
         result = compare(ep, self.a, self.b, states=(sa, sb))
         ta, tb = StepFold.of(sa, ep.monitoring), StepFold.of(sb, ep.monitoring)
-        self.app.call_from_thread(self._show, result, (sa, sb), (ta, tb))
+        self.post_message(self.Compared(result, (sa, sb), (ta, tb)))
+
+    class Compared(Message):
+        """The comparison, from the background worker (a thread: it touches no widget)."""
+
+        def __init__(self, result: dict[str, Any], states: tuple, folds: tuple) -> None:
+            super().__init__()
+            self.result, self.states, self.folds = result, states, folds
+
+    @on(Compared)
+    def _compared(self, msg: Compared) -> None:
+        self._show(msg.result, msg.states, msg.folds)
 
     def _show(self, result: dict[str, Any], states: tuple, transcripts: tuple) -> None:
         self.result = result

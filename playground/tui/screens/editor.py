@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
+from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -24,6 +24,7 @@ from ..palette import palette_of
 from ..widgets.key_footer import KeyFooter
 from ..widgets.prompt_preview import render_prompts
 from ..widgets.variable_form import VariableForm
+from .base import AppScreen
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "new_scenario.yaml"
 DEBOUNCE = 0.3
@@ -58,7 +59,7 @@ def validate_text(text: str, path: Path | None) -> tuple[Any, list[Any]]:
     return (scenario if not problems else None), problems
 
 
-class EditorScreen(Screen):
+class EditorScreen(AppScreen):
     SCREEN_NAME = "editor"
     BINDINGS = bindings("editor")
     DEFAULT_CSS = """
@@ -133,7 +134,18 @@ class EditorScreen(Screen):
     @work(thread=True, exclusive=True, group="validate", exit_on_error=False)
     def _validate(self, text: str) -> None:
         scenario, problems = validate_text(text, self.path)
-        self.app.call_from_thread(self._show_problems, text, scenario, problems)
+        self.post_message(self.Validated(text, scenario, problems))
+
+    class Validated(Message):
+        """A check's result, from the background validator (a thread: it touches no widget)."""
+
+        def __init__(self, text: str, scenario: Any, problems: list[Any]) -> None:
+            super().__init__()
+            self.text, self.scenario, self.problems = text, scenario, problems
+
+    @on(Validated)
+    def _validated(self, msg: Validated) -> None:
+        self._show_problems(msg.text, msg.scenario, msg.problems)
 
     def _show_problems(self, text: str, scenario: Any, problems: list[Any]) -> None:
         if text != self.text:

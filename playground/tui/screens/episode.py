@@ -14,8 +14,6 @@ from typing import Any
 
 from textual import on, work
 from textual.containers import Container, Horizontal, HorizontalGroup
-from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from ...episode import EpisodeError, Session
 from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
@@ -33,12 +31,13 @@ from ..widgets.reasoning_pane import ReasoningPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.step_log import StepLog
 from ..widgets.world_pane import WorldPane
+from .base import AppScreen
 from .episode_ops import EpisodeOps
 
 WORLD_EVENTS = (CallApproved, CallEdited, MonitoringChanged, Ended)
 
 
-class EpisodeScreen(EpisodeOps, Screen):
+class EpisodeScreen(EpisodeOps, AppScreen):
     SCREEN_NAME = "episode"
     CSS_PATH = "episode.tcss"
     BINDINGS = bindings("episode")
@@ -313,8 +312,9 @@ class EpisodeScreen(EpisodeOps, Screen):
         elif result.outcome in ("error", "limit"):
             self.status.show_error(result.message)  # with r to retry
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            err = event.worker.error
-            self.status.show_error(f"{type(err).__name__}: {err}")
-            self.refresh_chrome()
+    def recover_from(self, group: str, message: str) -> bool:
+        """A failed model call or replay: the error line, with r to retry; the episode is as it was."""
+        self.set_busy(False)
+        self.status.show_error(message)
+        self.refresh_chrome()
+        return True

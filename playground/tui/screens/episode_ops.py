@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from textual import work
+from textual.message import Message
 
 from ...episode import EpisodeError, ask_at
 from ...episode.events import MonitoringChanged
@@ -48,6 +49,14 @@ def branch_rows(episode: Any) -> list[tuple[str, str]]:
         label = f" “{b.label}”" if b.label and b.label != bid else ""
         rows.append((bid, f"{bid}{label}{origin} · {steps} steps · {'monitored' if monitored else 'UNMONITORED'}"))
     return rows
+
+
+class HistoryDone(Message):
+    """A rewind, fork or switch finished on its thread (which touches no widget)."""
+
+    def __init__(self, result: Any, then: Callable[[Any], None] | None, error: str | None) -> None:
+        super().__init__()
+        self.result, self.then, self.error = result, then, error
 
 
 class EpisodeOps:
@@ -201,18 +210,24 @@ class EpisodeOps:
             self.app.leave_episode(self)
 
     # -- history: rewind, fork, switch ---------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def history(self, op: str, args: tuple, then: Callable[[Any], None] | None = None) -> None:
-        self.app.call_from_thread(self.set_busy, True, f"{op}: replaying the event log…")
+        self.set_busy(True, f"{op}: replaying the event log…")
+        self._history_worker(op, args, then)
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _history_worker(self, op: str, args: tuple, then: Callable[[Any], None] | None) -> None:
         try:
-            result = getattr(self.session, op)(*args)
+            result, error = getattr(self.session, op)(*args), None
         except EpisodeError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            result = None
-            then = None
-        finally:
-            self.app.call_from_thread(self.set_busy, False)
-        self.app.call_from_thread(self._after_history, result, then)
+            result, error = None, str(exc)
+        self.post_message(HistoryDone(result, then, error))
+
+    def on_history_done(self, msg: HistoryDone) -> None:
+        self.set_busy(False)
+        if msg.error is not None:
+            self.notify(msg.error, severity="error")
+            return
+        self._after_history(msg.result, msg.then)
 
     def _after_history(self, result: Any, then: Callable[[Any], None] | None) -> None:
         self.rebuild()

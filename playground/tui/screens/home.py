@@ -9,8 +9,8 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
+from textual.message import Message
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static, Tree
 
 from ..actions import bindings
@@ -19,6 +19,7 @@ from ..safe import esc as escape
 from ..safe import parts
 from ..widgets.key_footer import KeyFooter
 from ..widgets.scenario_info import ScenarioInfo
+from .base import AppScreen
 
 
 @dataclass
@@ -64,7 +65,7 @@ def demo_policy(scenario: Any) -> str | None:
     return next(iter(policies), None)
 
 
-class HomeScreen(Screen):
+class HomeScreen(AppScreen):
     SCREEN_NAME = "home"
     BINDINGS = bindings("home")
     DEFAULT_CSS = """
@@ -112,7 +113,28 @@ class HomeScreen(Screen):
 
         packs, problems = discover_packs(self.app.config.pack_dirs())
         found = [(pack, [load_entry(f, pack) for f in pack.scenario_files]) for pack in packs]
-        self.app.call_from_thread(self._fill, found, problems, configured_key_names())
+        self.post_message(self.PacksLoaded(found, problems, configured_key_names()))
+
+    class PacksLoaded(Message):
+        """The packs the background loader found (a thread worker posts this; it touches no widget)."""
+
+        def __init__(self, found: list[tuple[Any, list[Entry]]], problems: list[Any], keys: list[str]) -> None:
+            super().__init__()
+            self.found, self.problems, self.keys = found, problems, keys
+
+    @on(PacksLoaded)
+    def _loaded(self, msg: PacksLoaded) -> None:
+        self._fill(msg.found, msg.problems, msg.keys)
+
+    def recover_from(self, group: str, message: str) -> bool:
+        if group != "packs":
+            return False
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.root.add_leaf(parts((f"⚠ {message}", "red")))
+        tree.root.add_leaf(parts("Fix the pack folder, then come back to this screen (or restart) to load again."))
+        tree.loading = False
+        return False  # and the app notifies too
 
     def _fill(self, found: list[tuple[Any, list[Entry]]], problems: list[Any], keys: list[str]) -> None:
         first_run = self.query_one("#first-run", Static)
@@ -140,6 +162,9 @@ class HomeScreen(Screen):
         if first is not None:
             self.call_after_refresh(tree.move_cursor, first)
             self._show(first.data)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:  # a key pressed while the packs were loading: do it now
+            self.call_after_refresh(self.run_action, waiting)
 
     # -- the side panel --------------------------------------------------------------------------
     @on(Tree.NodeHighlighted)
@@ -155,6 +180,8 @@ class HomeScreen(Screen):
 
     # -- actions ---------------------------------------------------------------------------------
     def action_start(self) -> None:
+        if self._still_loading("start"):
+            return
         entry = self.selected()
         if entry is None:
             return
@@ -167,8 +194,22 @@ class HomeScreen(Screen):
         else:
             self.app.open_setup(entry.loaded)
 
+    _waiting: str | None = None
+
+    def _still_loading(self, action: str) -> bool:
+        """Keys typed before the packs are listed are kept, not lost: the action runs once they are."""
+        if self.query_one(Tree).loading:
+            self._waiting = action
+            return True
+        return False
+
     def action_demo(self) -> None:
+        if self._still_loading("demo"):
+            return
         entry = self.selected()
+        node = self.query_one(Tree).cursor_node
+        if entry is not None and entry.kind == "pack" and node is not None:  # the pack's first scenario
+            entry = next((c.data for c in node.children if c.data is not None and c.data.kind == "scenario"), entry)
         if entry is None or entry.kind != "scenario":
             self.notify("Choose a scenario first (↑↓).")
             return

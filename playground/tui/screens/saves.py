@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual import work
-from textual.screen import Screen
+from textual import on, work
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..actions import bindings
@@ -15,6 +15,7 @@ from ..autosave import delete_save
 from ..dialogs.confirm import ConfirmDialog
 from ..safe import esc, plain
 from ..widgets.key_footer import KeyFooter
+from .base import AppScreen
 
 
 def describe(path: Path) -> tuple[str, ...]:
@@ -34,7 +35,7 @@ def describe(path: Path) -> tuple[str, ...]:
             "on" if s["monitoring"] == "on" else "OFF", ", ".join(b.replace("_", " ") for b in s["behaviours"]) or "—")
 
 
-class SavesScreen(Screen):
+class SavesScreen(AppScreen):
     SCREEN_NAME = "saves"
     BINDINGS = bindings("saves")
     DEFAULT_CSS = """
@@ -78,8 +79,18 @@ class SavesScreen(Screen):
     @work(thread=True, exclusive=True, group="saves", exit_on_error=False)
     def fill(self) -> None:
         for p in list(self.paths):
-            row = describe(p)
-            self.app.call_from_thread(self._set_row, p, row)
+            self.post_message(self.Described(p, describe(p)))
+
+    class Described(Message):
+        """One save's row, from the background describer (a thread worker: it touches no widget)."""
+
+        def __init__(self, path: Path, row: tuple[str, ...]) -> None:
+            super().__init__()
+            self.path, self.row = path, row
+
+    @on(Described)
+    def _described_row(self, msg: Described) -> None:
+        self._set_row(msg.path, msg.row)
 
     def _set_row(self, path: Path, row: tuple[str, ...]) -> None:
         table = self.query_one(DataTable)

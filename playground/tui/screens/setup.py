@@ -8,7 +8,6 @@ from typing import Any
 
 from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ..actions import bindings
@@ -17,11 +16,12 @@ from ..safe import plain
 from ..widgets.key_footer import KeyFooter
 from ..widgets.prompt_preview import PromptPreview
 from ..widgets.variable_form import VariableForm
+from .base import AppScreen
 
 SCRIPTED = "scripted/"
 
 
-class SetupScreen(Screen):
+class SetupScreen(AppScreen):
     SCREEN_NAME = "setup"
     BINDINGS = bindings("setup")
     DEFAULT_CSS = """
