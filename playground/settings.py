@@ -64,6 +64,7 @@ class ModelAlias(_Strict):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     thinking_budget: int | None = Field(default=None, ge=0, description="Anthropic/Gemini thinking tokens")
     timeout: float | None = Field(default=None, gt=0, description="seconds; default from [timeouts]")
+    deadline: float | None = Field(default=None, gt=0, description="seconds for a whole call; default from [timeouts]")
     retries: int | None = Field(default=None, ge=0, le=10)
 
     @field_validator("api_key_env")
@@ -83,6 +84,8 @@ class ModelAlias(_Strict):
 
 class Timeouts(_Strict):
     model: float = Field(default=60.0, gt=0, description="seconds a model call may stay silent")
+    deadline: float = Field(default=600.0, gt=0, description="seconds a whole model call may take, however "
+                                                               "steadily it streams")
     retries: int = Field(default=3, ge=0, le=10, description="automatic retries on 429 and 5xx")
     backoff: float = Field(default=1.0, ge=0, description="first retry wait; doubles each time")
 
@@ -184,6 +187,9 @@ def load_settings(path: Path | str | None = None, *, env: bool = True) -> Settin
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise _problems(exc, str(p)) from None
+    from .redaction import note_key_envs
+
+    note_key_envs(alias.api_key_env for alias in settings.models.values())  # their values are keys: redact them
     if env:
         for field, var in ENV_OVERRIDES.items():
             raw = os.environ.get(var)
@@ -293,7 +299,7 @@ def resolve_agent_spec(spec: str, settings: Settings) -> tuple[str, dict[str, An
     if not spec:
         raise SettingsError("no model given and no default_model in settings")
     t = settings.timeouts
-    kwargs: dict[str, Any] = {"timeout": t.model, "retries": t.retries, "backoff": t.backoff}
+    kwargs: dict[str, Any] = {"timeout": t.model, "deadline": t.deadline, "retries": t.retries, "backoff": t.backoff}
     alias = settings.models.get(spec)
     if alias is None:
         return spec, kwargs

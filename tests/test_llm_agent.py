@@ -391,3 +391,54 @@ def test_import_litellm_offline_makes_no_outside_connection():
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "attempts: []" in out.stdout, out.stdout + out.stderr[-2000:]
+
+
+# -- keys and deadlines (issue 14) --------------------------------------------------------
+
+async def test_openai_api_base_in_the_environment_never_gets_the_openai_key(fake_llm, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_BASE", fake_llm.openai_base)
+    fake_llm.push(openai_stream(text=["hi"]), error(401, "this proxy wants its own key"))
+    agent = LiteLLMAgent(MODEL)  # no api_base: litellm would read OPENAI_API_BASE
+    assert (await agent.next_turn(request())).text == "hi"
+    assert fake_llm.requests[0].headers["authorization"] == "Bearer not-needed"
+    assert all(OPENAI_KEY not in json.dumps(r.headers) + r.raw.decode() for r in fake_llm.requests)
+    with pytest.raises(AgentFailure) as info:
+        await agent.next_turn(request())
+    assert "api_key_env" in info.value.message and "not-needed" in info.value.message
+
+
+async def test_a_trickling_stream_hits_the_whole_call_deadline(fake_llm):
+    reply = openai_stream(text=[f"w{i} " for i in range(40)])
+    reply.chunk_delay = 0.2  # never silent for long, but never done
+    fake_llm.push(reply)
+    agent = make_agent(fake_llm, timeout=0.5, deadline=1.0, retries=0)
+    started = time.monotonic()
+    with pytest.raises(AgentFailure) as info:
+        await agent.next_turn(request())
+    assert time.monotonic() - started < 3.0
+    assert "did not finish within 1 s" in info.value.message and info.value.retryable
+
+
+async def test_a_key_from_any_named_variable_is_redacted_everywhere(fake_llm, monkeypatch, tmp_path):
+    """An alias's api_key_env may have any name; a server that echoes the key gets it into the
+    turn's text: the save, the exports and stdout show [redacted]."""
+    from click.testing import CliRunner
+
+    from playground.cli.output import echo
+    from playground.launch import load, new_episode
+    from playground.redaction import note_key_envs
+    from playground.store import dumps, to_html, to_markdown
+
+    secret = "cred-0123456789abcdef"
+    monkeypatch.setenv("LLM_CRED", secret)
+    note_key_envs(["LLM_CRED"])  # what loading the settings does for every alias
+    fake_llm.push(openai_stream(text=[f"my key is {secret}"]))
+    agent = LiteLLMAgent(MODEL, api_base=fake_llm.openai_base, api_key_env="LLM_CRED")
+    ep = new_episode(load("peer_preservation/exfiltration_transfer"), agent=MODEL)
+    s = Session(ep, lambda spec, episode: agent)
+    await s.request_turn()
+    assert fake_llm.requests[0].headers["authorization"] == f"Bearer {secret}"  # it was sent, to its server
+    for text in (dumps(ep), to_html(ep), to_markdown(ep)):
+        assert secret not in text and "[redacted]" in text
+    out = CliRunner().invoke(__import__("click").command()(lambda: echo(s.state.turns[0].text)))
+    assert secret not in out.output and "[redacted]" in out.output

@@ -174,9 +174,9 @@ def test_resolve_agent_spec(config):
     s = load_settings()
     model, kw = resolve_agent_spec("local", s)
     assert model == "openai/qwen3-8b"
-    assert kw == {"timeout": 45.0, "retries": 2, "backoff": 1.0, "api_base": "http://127.0.0.1:8000/v1",
+    assert kw == {"timeout": 45.0, "deadline": 600.0, "retries": 2, "backoff": 1.0, "api_base": "http://127.0.0.1:8000/v1",
                   "temperature": 0.2, "max_tokens": 2048}
-    assert resolve_agent_spec("", s) == ("openai/gpt-5.2", {"timeout": 45.0, "retries": 2, "backoff": 1.0,
+    assert resolve_agent_spec("", s) == ("openai/gpt-5.2", {"timeout": 45.0, "deadline": 600.0, "retries": 2, "backoff": 1.0,
                                                             "reasoning_effort": "low"})
     assert resolve_agent_spec("deepseek/deepseek-chat", s)[0] == "deepseek/deepseek-chat"
     with pytest.raises(SettingsError):

@@ -24,6 +24,19 @@ _litellm: Any = None
 # Providers whose reasoning models want their own reasoning_content sent back on assistant turns.
 _REASONING_BACK = {"deepseek", "moonshot", "zai"}
 _LOCAL_OPENAI = {"openai", "hosted_vllm", "lm_studio", "llamafile", "ollama", "ollama_chat"}
+# Where litellm would send an openai/ request when no api_base is given, read from the environment.
+_OPENAI_BASE_ENVS = ("OPENAI_API_BASE", "OPENAI_BASE_URL")
+_OPENAI_HOSTS = ("api.openai.com",)
+
+
+def _env_openai_base() -> str | None:
+    """An OpenAI base URL set in the environment that is not OpenAI's own: litellm would send
+    OPENAI_API_KEY there, so we treat it as the user's own server (its key must be named)."""
+    for var in _OPENAI_BASE_ENVS:
+        value = (os.environ.get(var) or "").strip()
+        if value and not any(host in value for host in _OPENAI_HOSTS):
+            return value
+    return None
 
 
 def load_litellm() -> Any:
@@ -54,16 +67,19 @@ class LiteLLMAgent:
     def __init__(self, spec: str, *, api_base: str | None = None, api_key_env: str | None = None,
                  temperature: float | None = None, max_tokens: int | None = None,
                  reasoning_effort: str | None = None, thinking_budget: int | None = None,
-                 timeout: float = 60.0, retries: int = 3, backoff: float = 1.0, stream: bool = True):
+                 timeout: float = 60.0, deadline: float | None = 600.0, retries: int = 3, backoff: float = 1.0,
+                 stream: bool = True):
         self.name = spec
         self.model = spec
         self.api_base = api_base or None
+        self.env_base = None if api_base else _env_openai_base()  # the environment's base, when it is not OpenAI
         self.api_key_env = api_key_env or None
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.reasoning_effort = reasoning_effort
         self.thinking_budget = thinking_budget
-        self.timeout = float(timeout)
+        self.timeout = float(timeout)  # the longest a call may stay silent (per chunk)
+        self.deadline = max(float(deadline), self.timeout) if deadline else None  # the whole call
         self.retries = max(0, int(retries))
         self.backoff = max(0.0, float(backoff))
         self.stream = stream
@@ -93,8 +109,9 @@ class LiteLLMAgent:
 
     @property
     def _own_server(self) -> bool:
-        """An OpenAI-compatible server of the user's own (Ollama, vLLM, llama.cpp, a proxy)."""
-        return bool(self.api_base) and self.provider in _LOCAL_OPENAI
+        """An OpenAI-compatible server of the user's own (Ollama, vLLM, llama.cpp, a proxy), named by the
+        alias's api_base or by OPENAI_API_BASE in the environment."""
+        return bool(self.api_base or (self.env_base and self.provider == "openai")) and self.provider in _LOCAL_OPENAI
 
     @property
     def key_env(self) -> str | None:
@@ -192,12 +209,24 @@ class LiteLLMAgent:
         attempt = 0
         while True:
             try:
-                return await self._once(litellm, kwargs, request)
+                if self.deadline is None:
+                    return await self._once(litellm, kwargs, request)
+                whole = asyncio.timeout(self.deadline)  # a server that trickles forever is a timeout too
+                try:
+                    async with whole:
+                        return await self._once(litellm, kwargs, request)
+                except TimeoutError:
+                    if not whole.expired():
+                        raise  # a silent stream (the per-chunk timeout), classified below
+                    raise AgentFailure(f"{self.model}: the call did not finish within {self.deadline:g} s (the "
+                                       "server kept streaming slowly). Retry, or raise the deadline in settings "
+                                       "([timeouts] deadline, or the alias's deadline).", True) from None
             except (asyncio.CancelledError, AgentFailure):
                 raise
             except Exception as exc:
                 verdict = classify(exc, model=self.model, provider=self.provider, key_env=self.key_env,
-                                   api_base=self.api_base, timeout=self.timeout, secrets=secrets)
+                                   api_base=self.api_base or self.env_base, timeout=self.timeout, secrets=secrets,
+                                   sent_no_key=self._own_server and not self.api_key_env)
                 if verdict.retry_reason is None or attempt >= self.retries:
                     raise verdict.failure from None
                 attempt += 1

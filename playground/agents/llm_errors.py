@@ -108,7 +108,7 @@ def provider_detail(exc: BaseException, secrets: list[str], limit: int = 240) ->
 
 
 def classify(exc: BaseException, *, model: str, provider: str, key_env: str | None, api_base: str | None,
-             timeout: float, secrets: list[str] = ()) -> Classified:
+             timeout: float, secrets: list[str] = (), sent_no_key: bool = False) -> Classified:
     chain = _chain(exc)
     names = _names(chain)
     status = _status(chain)
@@ -131,6 +131,12 @@ def classify(exc: BaseException, *, model: str, provider: str, key_env: str | No
         return Classified(AgentFailure(f"{model}: the conversation no longer fits the model's context window "
                                        f"({detail}). Rewind or fork to a shorter history, or use a model with a "
                                        "longer context.", False))
+    if (status == 401 or "AuthenticationError" in names) and sent_no_key:
+        return Classified(AgentFailure(
+            f"{model}: {where} wants a key (401: {detail}). For a server of your own playground sends no key "
+            "(only the placeholder 'not-needed'), never your provider's key: put the server's key in an "
+            "environment variable and name it in the model alias, e.g. "
+            "`playground config set models.<alias>.api_key_env MY_SERVER_KEY`.", False))
     if status == 401 or "AuthenticationError" in names or _MISSING_KEY.search(text):
         return Classified(AgentFailure(f"{model}: the provider did not accept the API key (401: {detail}). "
                                        f"{env_hint} (keys are read from the environment only).", False))

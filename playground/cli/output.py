@@ -8,16 +8,17 @@ from typing import Any
 
 import click
 
+from ..redaction import redact, redact_data
 from ..visible_text import json_visible, visible
 
 
 def echo(message: Any = "", **kwargs: Any) -> None:
-    click.echo(visible(message), **kwargs)
+    click.echo(redact(visible(message)), **kwargs)
 
 
 def secho(message: Any = "", **kwargs: Any) -> None:
-    click.secho(visible(message), **kwargs)
+    click.secho(redact(visible(message)), **kwargs)
 
 
 def print_json(data: Any) -> None:
-    click.echo(json_visible(json.dumps(data, ensure_ascii=False)))
+    click.echo(json_visible(json.dumps(redact_data(data), ensure_ascii=False)))

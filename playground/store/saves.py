@@ -25,7 +25,9 @@ class SaveError(Exception):
 
 
 def _secrets() -> list[str]:
-    return [v for k, v in os.environ.items() if SECRET_NAME.search(k) and len(v) >= 8]
+    from ..redaction import secret_values
+
+    return secret_values()
 
 
 def _clean(value: Any, secrets: list[str]) -> Any:
