@@ -442,3 +442,51 @@ async def test_a_key_from_any_named_variable_is_redacted_everywhere(fake_llm, mo
         assert secret not in text and "[redacted]" in text
     out = CliRunner().invoke(__import__("click").command()(lambda: echo(s.state.turns[0].text)))
     assert secret not in out.output and "[redacted]" in out.output
+
+
+async def test_gemini_per_minute_429_is_a_rate_limit_with_its_body_delay(fake_llm, monkeypatch):
+    """Gemini's per-minute limit: 429, "You exceeded your current quota ... Please retry in 0.2s", the
+    wait in RetryInfo.retryDelay, no Retry-After header. Retried after that wait, not ended as quota."""
+    from fake_llm_server import Reply
+
+    monkeypatch.setenv("GEMINI_API_KEY", "gm-test-0123456789")
+    body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                      "message": "You exceeded your current quota, please check your plan and billing details. "
+                                 "Please retry in 0.2s.",
+                      "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.2s"}]}}
+    fake_llm.push(Reply(status=429, body=body), gemini_stream(text=["Back."]))
+    agent = LiteLLMAgent("gemini/gemini-3-flash-preview", api_base=fake_llm.url + "/v1beta", backoff=0.01)
+    deltas: list = []
+    turn = await agent.next_turn(request(deltas))
+    assert turn.text == "Back." and len(fake_llm.requests) == 2
+    status = [t for c, t in deltas if c == "status"]
+    assert status and "retrying in 0.2 s" in status[0]
+
+    fake_llm.push(*[Reply(status=429, body=body)] * 4)
+    with pytest.raises(AgentFailure) as info:
+        await LiteLLMAgent("gemini/gemini-3-flash-preview", api_base=fake_llm.url + "/v1beta", backoff=0.01,
+                           retries=0).next_turn(request())
+    failure = info.value
+    assert failure.retryable and failure.retry_after == pytest.approx(0.2)
+    assert "rate limited" in failure.message and "b'" not in failure.message and 'b"' not in failure.message
+
+
+async def test_kimi_usage_inside_the_last_choice_is_the_providers_count(fake_llm):
+    """Kimi puts its token counts in choices[0].usage of the last chunk; litellm 1.110.2 ignores that
+    and estimates. The turn records the provider's count; where a provider sends none, the estimate
+    is marked as one."""
+    from fake_llm_server import Reply, _chunk, _frame
+
+    last = _chunk({}, finish="stop", model="kimi-k2.5")
+    last["choices"][0]["usage"] = {"prompt_tokens": 856, "completion_tokens": 28, "total_tokens": 884}
+    frames = [_frame(_chunk({"role": "assistant", "content": ""})), _frame(_chunk({"content": "hello"})),
+              _frame(last), _frame("[DONE]")]
+    fake_llm.push(Reply(sse=frames))
+    turn = await make_agent(fake_llm).next_turn(request())
+    assert turn.usage["prompt_tokens"] == 856 and turn.usage["completion_tokens"] == 28
+    assert "estimated" not in turn.usage
+
+    frames = [_frame(_chunk({"content": "hello"})), _frame(_chunk({}, finish="stop")), _frame("[DONE]")]
+    fake_llm.push(Reply(sse=frames))
+    turn = await make_agent(fake_llm).next_turn(request())
+    assert turn.usage.get("estimated") is True or not turn.usage

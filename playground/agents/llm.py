@@ -244,6 +244,7 @@ class LiteLLMAgent:
             acc.add_message(response)
             acc.finish()
             return self._turn(litellm, acc, kwargs, response)
+        raw = _ProviderUsage.watch(response)
         iterator = response.__aiter__()
         try:
             while True:
@@ -256,11 +257,18 @@ class LiteLLMAgent:
         finally:
             await _close(response)
         acc.finish()
+        if raw is not None:
+            if raw.usage is not None:
+                acc.usage = raw.usage  # the provider's own count, also where litellm does not look for it
+            elif acc.usage:
+                acc.usage_estimated = True  # the provider sent no count: litellm's estimate, and said so
         return self._turn(litellm, acc, kwargs, None)
 
     def _turn(self, litellm: Any, acc: TurnAccumulator, kwargs: dict[str, Any], response: Any) -> ModelTurn:
         reasoning, text, calls, blocks = acc.result()
         usage = usage_dict(acc.usage)
+        if getattr(acc, "usage_estimated", False) and usage:
+            usage["estimated"] = True
         cost = self._cost(litellm, acc, kwargs, response)
         if cost is not None:
             usage["cost"] = cost
@@ -291,6 +299,52 @@ class LiteLLMAgent:
         except Exception:
             return None
         return float(cost) if isinstance(cost, (int, float)) and cost > 0 else None
+
+
+class _ProviderUsage:
+    """Watches the provider's raw stream under litellm's wrapper for its token counts: Kimi sends
+    them inside ``choices[0].usage`` of the last chunk, which litellm 1.110.2 ignores (it then
+    reports its own estimate as if the provider had counted)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.stream = inner
+        self.inner = inner.__aiter__()
+        self.usage: Any = None
+
+    @classmethod
+    def watch(cls, response: Any) -> "_ProviderUsage | None":
+        stream = getattr(response, "completion_stream", None)
+        if stream is None or not hasattr(stream, "__aiter__"):
+            return None
+        spy = cls(stream)
+        try:
+            response.completion_stream = spy
+        except Exception:
+            return None
+        return spy
+
+    def __aiter__(self) -> "_ProviderUsage":
+        return self
+
+    async def __anext__(self) -> Any:
+        chunk = await self.inner.__anext__()
+        top = getattr(chunk, "usage", None)
+        if top:
+            self.usage = top
+        for choice in getattr(chunk, "choices", None) or []:
+            extra = getattr(choice, "model_extra", None) or {}
+            inner = getattr(choice, "usage", None) or extra.get("usage")
+            if inner:
+                self.usage = inner
+        return chunk
+
+    async def aclose(self) -> None:
+        for closer in (getattr(self.stream, "aclose", None), getattr(self.stream, "close", None)):
+            if closer is not None:
+                await closer()
+                return
+
+    close = aclose
 
 
 def _emit(request: TurnRequest, channel: str, text: str) -> None:

@@ -75,7 +75,23 @@ def _status(chain: list[BaseException]) -> int | None:
     return None
 
 
-def _retry_after(chain: list[BaseException]) -> float | None:
+# A wait the provider put in the body rather than a Retry-After header: Gemini's
+# RetryInfo {"retryDelay": "2.4s"} and its message "Please retry in 2.4s" (also "in 850ms").
+_BODY_DELAY = re.compile(r'"?retryDelay"?\s*:\s*"(\d+(?:\.\d+)?)s"|retry in (\d+(?:\.\d+)?)\s*(ms|s)\b',
+                         re.IGNORECASE)
+
+
+def _body_delay(text: str) -> float | None:
+    m = _BODY_DELAY.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        return float(m.group(1))
+    value = float(m.group(2))
+    return value / 1000 if m.group(3).lower() == "ms" else value
+
+
+def _retry_after(chain: list[BaseException], text: str = "") -> float | None:
     for e in chain:
         headers = getattr(getattr(e, "response", None), "headers", None)
         value = headers.get("retry-after") if headers is not None else None
@@ -84,7 +100,8 @@ def _retry_after(chain: list[BaseException]) -> float | None:
                 return max(0.0, min(float(value), 60.0))
             except ValueError:
                 return None
-    return None
+    delay = _body_delay(text)
+    return None if delay is None else max(0.0, min(delay, 60.0))
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -99,6 +116,8 @@ def scrub(text: str, secrets: list[str]) -> str:
 def provider_detail(exc: BaseException, secrets: list[str], limit: int = 240) -> str:
     """The provider's own words, without litellm's prefixes, one line, bounded."""
     text = str(exc)
+    text = re.sub(r"""\bb(['"])(.*?)\1""", lambda m: m.group(2).encode("latin-1", "replace").decode("utf-8", "replace")
+                  .replace("\\n", " "), text)  # a body quoted as b'...': its words, not a bytes repr
     text = re.sub(r"^(litellm\.\w+:\s*)+", "", text)
     text = re.sub(r"^(\w+Error:\s*)+", "", text)
     text = re.sub(r"\b\w+Exception - ", "", text)
@@ -148,17 +167,21 @@ def classify(exc: BaseException, *, model: str, provider: str, key_env: str | No
         return Classified(AgentFailure(f"{model}: could not connect to {where} (connection refused or host not "
                                        "found). Is the server running and the api_base right?", True))
     if status == 429 or "RateLimitError" in names:
-        if _QUOTA.search(text):
+        wait = _retry_after(chain, text)
+        # Gemini's per-minute limit says "exceeded your current quota" too, but tells when to retry:
+        # a quota that a wait fixes is a rate limit, not an exhausted budget.
+        if _QUOTA.search(text) and wait is None:
             return Classified(AgentFailure(f"{model}: quota or credit exhausted (429: {detail}).", False))
-        return Classified(AgentFailure(f"{model}: rate limited (429: {detail}). Wait a moment and retry.", True),
-                          "rate limited", _retry_after(chain))
+        return Classified(AgentFailure(f"{model}: rate limited (429: {detail}). Wait a moment and retry.", True,
+                                       wait), "rate limited", wait)
     if (status is not None and status >= 500) or names & {"InternalServerError", "ServiceUnavailableError",
                                                           "BadGatewayError"}:
         if names & {"APIConnectionError", "ConnectError", "ServerDisconnectedError", "RemoteProtocolError"}:
             return Classified(AgentFailure(f"{model}: the connection to {where} failed ({detail}).", True))
         code = status or 500
+        wait = _retry_after(chain, text)
         return Classified(AgentFailure(f"{model}: the provider had a server error ({code}: {detail}). Retry later.",
-                                       True), f"server error ({code})", _retry_after(chain))
+                                       True, wait), f"server error ({code})", wait)
     if status == 404 or "NotFoundError" in names:
         return Classified(AgentFailure(f"{model}: model or endpoint not found (404: {detail}). Check the model "
                                        "string and api_base.", False))
