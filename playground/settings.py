@@ -218,9 +218,12 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     _refuse_secrets(data, str(p))
     text = "# playground settings. API keys are read from the environment, never from this file.\n"
     text += tomli_w.dumps(data)
-    from .store.saves import atomic_write  # the one atomic writer (temp file, fsync, rename)
+    from .store.atomic import atomic_write  # the one atomic writer (temp file, fsync, rename)
 
-    atomic_write(p, text)
+    try:
+        atomic_write(p, text)
+    except OSError as exc:  # a read-only or full disk: say so, in words
+        raise SettingsError(f"{p}: cannot write the settings file ({exc.strerror or exc})") from None
     return p
 
 

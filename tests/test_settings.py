@@ -164,7 +164,7 @@ def test_save_failure_leaves_the_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(SettingsError, match="cannot write the settings file .disk full"):
         save_settings(Settings(theme="two"), path)
     assert load_settings(path, env=False).theme == "one"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.toml"]

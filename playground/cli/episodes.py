@@ -14,7 +14,7 @@ from ..episode.events import Ended
 from ..launch import check_tools, new_episode, new_session, parse_assignments
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.packs import discover_packs
-from ..store import EXPORTERS, Autosaver, SaveError, default_save_path, load as load_save, save
+from ..store import EXPORTERS, SaveError, SaveLock, SaveWriteError, SaveWriter, default_save_path, load as load_save
 from .common import (
     fail,
     load_or_exit,
@@ -136,18 +136,29 @@ def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, p
     if until:
         policy = ask_at(until, policy)
     printer = None
-    if not as_json:
-        printer = LivePrinter({d.id: d.label for d in ep.scenario.detectors})
-        session.subscribe(printer)
-    if stream and not as_json:
-        session.on_delta = lambda d: echo(d.text, nl=False, err=d.channel == "status")
-    if save_path:
-        session.subscribe(Autosaver(save_path))
-    outcome = asyncio.run(session.run(policy))
-    if printer is not None:
-        printer.flush()
-    if outcome.outcome in ("error", "limit") and not session.state.ended:
-        session.append(Ended("error"))
+    lock = SaveLock(save_path) if save_path else None
+    try:
+        writer = _start_save(save_path, ep, lock) if save_path and lock else None
+        if writer is not None:
+            session.subscribe(writer)  # first: an event is saved before anything prints it
+        if not as_json:
+            printer = LivePrinter({d.id: d.label for d in ep.scenario.detectors})
+            session.subscribe(printer)
+        if stream and not as_json:
+            session.on_delta = lambda d: echo(d.text, nl=False, err=d.channel == "status")
+        try:
+            outcome = asyncio.run(session.run(policy))
+            if printer is not None:
+                printer.flush()
+            if outcome.outcome in ("error", "limit") and not session.state.ended:
+                session.append(Ended("error"))
+            if writer is not None:
+                writer.close(ep)  # what is new, and the fsync the appends coalesced
+        except SaveWriteError as exc:
+            fail(f"{exc} (the run stopped at step {session.state.step})")
+    finally:
+        if lock is not None:
+            lock.release()
     result = summary(ep, session.state)
     if outcome.outcome == "breakpoint" and outcome.call is not None:
         result["stopped"] = {"reason": "breakpoint", "call": {"id": outcome.call.id, "name": outcome.call.name,
@@ -159,16 +170,32 @@ def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, p
         print_json(result)
     else:
         print_summary(result)
-    if save_path:
-        save(ep, save_path)
     sys.exit(3 if result["ended"] == "error" else 0)
+
+
+def _start_save(path: Path, episode, lock: SaveLock) -> SaveWriter:
+    """Lock the save and write its header now, so a save that cannot be written stops the run before it starts."""
+    try:
+        if not lock.acquire():
+            fail(f"{path} is open in another playground; choose another --save path")
+    except OSError as exc:
+        fail(f"cannot write the save {path}: {exc.strerror or exc}")
+    writer = SaveWriter(path, strict=True)
+    try:
+        writer.sync(episode)
+    except SaveWriteError as exc:
+        fail(str(exc))
+    return writer
 
 
 def _load_save(path: Path):
     try:
-        return load_save(path)
+        ep = load_save(path)
     except SaveError as exc:
         fail(str(exc))
+    if ep.origin is not None and ep.origin.warning:
+        echo(f"warning: {ep.origin.warning}", err=True)
+    return ep
 
 
 @click.command()
@@ -199,7 +226,10 @@ def export(save_file: Path, fmt: str, output: Path | None, branch) -> None:
     if output:
         from ..store import atomic_write
 
-        atomic_write(output, text)
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
         echo(f"wrote {output}", err=True)
     else:
         echo(text, nl=False)

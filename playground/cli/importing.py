@@ -10,7 +10,7 @@ import click
 
 from ..episode import EpisodeError
 from ..launch import new_session
-from ..store import SaveError, load as load_save, save
+from ..store import SaveError, SaveLock, SaveWriter, load as load_save
 from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option
 from .output import echo, secho
 
@@ -110,7 +110,17 @@ def interview(save_file: Path, question: str, agent, branch, as_json) -> None:
     except EpisodeError as exc:
         fail(str(exc))
     episode.current = current
-    save(episode, save_file)
+    lock = SaveLock(save_file)
+    try:
+        if not lock.acquire():
+            fail(f"{save_file} is open in another playground; close it there first")
+        writer = SaveWriter(save_file)  # appends the answer to the save it was read from
+        if not writer.close(episode):
+            fail(str(writer.error))
+    except OSError as exc:
+        fail(f"cannot write the save {save_file}: {exc.strerror or exc}")
+    finally:
+        lock.release()
     if as_json:
         print_json({"question": event.question, "answer": event.answer, "reasoning": event.reasoning,
                     "agent": event.agent, "branch": branch or current, "save": str(save_file)})

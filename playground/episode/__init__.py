@@ -2,7 +2,7 @@
 
 from .agent_api import Agent, AgentFailure, Delta, TurnRequest
 from .approval import AUTO_APPROVE, BREAKPOINT_DESCRIPTIONS as BREAKPOINTS, Approval, ApprovalPolicy, ask_at, load_policy
-from .episode import FORMAT_VERSION, Branch, Episode
+from .episode import Branch, Episode
 from .events import (
     AgentError,
     CallApproved,
@@ -24,7 +24,7 @@ from .summary import compare, summary
 from .world_at import StepOutOfRange, WorldAt
 
 __all__ = [
-    "AUTO_APPROVE", "Approval", "ApprovalPolicy", "BREAKPOINTS", "FORMAT_VERSION", "RetryPolicy", "RunResult",
+    "AUTO_APPROVE", "Approval", "ApprovalPolicy", "BREAKPOINTS", "RetryPolicy", "RunResult",
     "ask_at", "load_policy", "Agent", "AgentError", "AgentFailure", "Branch", "CallApproved", "CallEdited",
     "CallRejected", "Delta", "Ended", "Episode", "EpisodeError", "Event", "Interview", "ModelTurn",
     "MonitoringChanged", "Note", "Notice", "ResultEdited", "Session", "StepOutOfRange", "ToolCall", "ToolResult",

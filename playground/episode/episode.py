@@ -19,9 +19,6 @@ from .events import Event
 from .state import BranchState
 from .world_at import WorldAt, WorldTimeline
 
-FORMAT_VERSION = 1
-
-
 @dataclass
 class Branch:
     id: str
@@ -45,6 +42,7 @@ class Episode:
     current: str = "main"
     source: dict[str, Any] = field(default_factory=dict)  # where an imported episode came from
     scenario_text: str | None = None  # the scenario file's text, stored in saves for exact replay
+    origin: Any = field(default=None, repr=False, compare=False)  # the save it was loaded from (the store's)
 
     def __post_init__(self) -> None:
         if not self.branches:

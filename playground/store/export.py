@@ -14,7 +14,8 @@ from typing import Any
 from ..episode import Episode, summary
 from ..visible_text import json_visible, visible
 from .export_doc import Block, document, steps_data
-from .saves import _clean, _secrets, episode_to_dict
+from .redact import clean, secrets
+from .saves import episode_to_dict
 
 
 def fence(text: str, lang: str = "") -> list[str]:
@@ -60,7 +61,7 @@ def to_markdown(episode: Episode, branch: str | None = None) -> str:
     out = [f"# {inline(title)}", ""]
     for b in blocks:
         out += _md(b)
-    return _clean(visible("\n".join(out).rstrip("\n") + "\n"), _secrets())
+    return clean(visible("\n".join(out).rstrip("\n") + "\n"), secrets())
 
 
 def _html(block: Block, highlight_json: Any) -> str:
@@ -99,7 +100,7 @@ def to_html(episode: Episode, branch: str | None = None) -> str:
         "h2{border-top:1px solid #ddd;padding-top:.5em}")
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{css}</style></head><body>{''.join(body)}</body></html>")
-    return _clean(visible(page), _secrets())
+    return clean(visible(page), secrets())
 
 
 def to_json(episode: Episode, branch: str | None = None) -> str:
@@ -108,7 +109,7 @@ def to_json(episode: Episode, branch: str | None = None) -> str:
             "prompt": {"system": state.messages[0]["content"], "task": state.messages[1]["content"]},
             "steps": steps_data(episode, branch),
             "episode": episode_to_dict(episode)}
-    return json_visible(json.dumps(_clean(data, _secrets()), indent=2, ensure_ascii=False))
+    return json_visible(json.dumps(clean(data, secrets()), indent=2, ensure_ascii=False))
 
 
 EXPORTERS: dict[str, Any] = {"md": to_markdown, "json": to_json, "html": to_html}

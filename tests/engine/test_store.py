@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from playground.episode import summary
 from playground.launch import load, new_episode, new_session
 from playground.store import SaveError, dumps, load as load_save, save, to_html, to_json, to_markdown
-from playground.store.saves import Autosaver
+from playground.store import SaveWriter
 
 REF = "peer_preservation/exfiltration_transfer"
 
@@ -85,11 +85,11 @@ def test_secrets_from_the_environment_are_never_written(tmp_path, monkeypatch):
 def test_autosave_after_every_event(tmp_path):
     s = new_session(new_episode(load(REF)))
     path = tmp_path / "auto.toml"
-    s.subscribe(Autosaver(path))
+    s.subscribe(SaveWriter(path))
     asyncio.run(s.step())
-    n = len(tomllib.loads(path.read_text())["branches"][0]["events"])
+    n = len(tomllib.loads(path.read_text())["event"])
     s.approve()
-    assert len(tomllib.loads(path.read_text())["branches"][0]["events"]) == n + 2
+    assert len(tomllib.loads(path.read_text())["event"]) == n + 2
 
 
 def test_save_embeds_the_scenario_so_it_replays_after_the_pack_changes(tmp_path):
