@@ -188,7 +188,7 @@ class PlaygroundApp(App):
 
     def open_save(self, path: Path, *, replace: bool = False) -> None:
         from ..store import SaveError, load
-        from .autosave import read_ui_state
+        from .ui_state import read_ui_state
         from .screens.episode import EpisodeScreen
 
         try:
@@ -196,6 +196,8 @@ class PlaygroundApp(App):
         except SaveError as exc:
             self.notify(str(exc), title="Cannot open the save", severity="error", timeout=15)
             return
+        if episode.origin is not None and episode.origin.warning:
+            self.notify(episode.origin.warning, title="The save was cut short", severity="warning", timeout=15)
         ui = read_ui_state(path)
         session = self.new_session(episode)
         selected = ui.get("selected") if isinstance(ui.get("selected"), int) else None

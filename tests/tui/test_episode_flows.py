@@ -144,7 +144,7 @@ async def test_save_and_reload_restores_the_screen(tmp_path):
         screen = await open_episode(pilot, agent="scripted/monitor_sensitive")
         await pilot.press("g")
         await settle(pilot)
-        screen.autosaver.flush()  # autosaved after every event, before any explicit save
+        screen.writer.flush()  # autosaved after every event, before any explicit save
         from playground.store import load
 
         assert len(load(screen.save_path).events()) == len(screen.session.episode.events())
@@ -163,7 +163,7 @@ async def test_save_and_reload_restores_the_screen(tmp_path):
         await pilot.press("c")  # leave it on the compare screen
         await settle(pilot)
         saved_events = [e.to_dict() for e in screen.session.episode.events()]
-        screen.autosaver.flush()
+        screen.writer.flush()
 
     app2 = app_for(tmp_path)
     async with app2.run_test(size=SIZE) as pilot:

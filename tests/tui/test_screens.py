@@ -171,7 +171,7 @@ async def test_resume_is_offered_after_a_restart(tmp_path):
         await pilot.press("space", "a", "space")
         await settle(pilot)
         path: Path = screen.save_path
-        screen.autosaver.flush()
+        screen.writer.flush()
     app2 = app_for(tmp_path, offer_resume=True)
     async with app2.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -1,5 +1,5 @@
 """The TUI's plain-Python parts: transcript folding, world diffing, the
-background autosaver, keymaps, the alignment-faking verdict, editor checks."""
+the appending autosave and the screen memory, keymaps, the alignment-faking verdict, editor checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 
 from playground.episode import Session
 from playground.store import load
-from playground.tui.autosave import BackgroundAutosaver, delete_save, read_ui_state, write_ui_state
+from playground.store import SaveWriter
+from playground.tui.ui_state import delete_save, read_ui_state, write_ui_state
 from playground.tui.config import read_keymap
 from playground.tui.palette import Palette
 from playground.tui.render_steps import format_args
@@ -52,18 +53,18 @@ def test_world_changes_are_marked_and_found():
     assert human_size(812447390208) == "812.4 GB" and human_size(512) == "512 B"
 
 
-def test_background_autosaver_writes_the_newest_state(tmp_path):
+def test_the_autosave_appends_each_event_and_the_screen_is_remembered(tmp_path):
     session = Session(episode("scripted/covert_copier"), make_agent)
-    saver = BackgroundAutosaver(tmp_path / "ep.toml")
-    session.subscribe(saver)
+    writer = SaveWriter(tmp_path / "ep.toml")
+    session.subscribe(writer)
     run(session, 6)
-    assert saver.flush(10)
+    assert writer.flush() and writer.rewrites == 1 and writer.appends > 1  # one header, then appends only
     assert len(load(tmp_path / "ep.toml").events()) == len(session.episode.events())
     write_ui_state(tmp_path / "ep.toml", {"screen": "compare", "a": "main", "b": "fork-1"})
     assert read_ui_state(tmp_path / "ep.toml")["screen"] == "compare"
+    writer.close()
     delete_save(tmp_path / "ep.toml")
     assert not list(tmp_path.iterdir())
-    saver.close()
 
 
 def test_keymap_file(tmp_path):

@@ -12,14 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.containers import Container, Horizontal, HorizontalGroup
 
 from ...episode import EpisodeError, Session
 from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
 from ...episode.summary import total_usage
+from ...store import SaveLock, SaveWriter
 from ..actions import actions_for, bindings
-from ..autosave import BackgroundAutosaver, write_ui_state
+from ..ui_state import write_ui_state
 from ..render_steps import usage_text
 from ..safe import esc
 from ...episode.steps import Step, StepFold
@@ -49,7 +51,10 @@ class EpisodeScreen(EpisodeOps, AppScreen):
         super().__init__()
         self.session = session
         self.save_path = Path(save_path) if save_path else None
-        self.autosaver = BackgroundAutosaver(self.save_path) if (autosave and self.save_path) else None
+        self.autosave = autosave
+        self.writer: SaveWriter | None = None  # appends to the save; subscribed to the session when autosaving
+        self.lock: SaveLock | None = None
+        self.read_only: str | None = None  # why nothing here is written to the save
         self.steps_fold = StepFold()
         self.selected = selected
         self.breakpoint = "mutating"
@@ -59,7 +64,8 @@ class EpisodeScreen(EpisodeOps, AppScreen):
         self._live_timer: Any = None
         self._live_dirty = False
         self._binding_sig: tuple | None = None
-        self._autosave_warned = False
+        self._save_warned: str | None = None
+        self._fsync_timer: Any = None
         self._dirty_steps: set[int] = set()
         self._world_dirty = False
         self._flush_pending = False
@@ -94,26 +100,73 @@ class EpisodeScreen(EpisodeOps, AppScreen):
             pane.labels = labels
         self.session.subscribe(self._on_event)
         self.session.on_delta = self._on_delta
-        if self.autosaver is not None:
-            self.session.subscribe(self.autosaver)
-            self.autosaver.request(self.session.episode)
+        self.claim_save()
         self.rebuild()
         self.panes[0].focus()
         self.remember_screen()
 
     def on_unmount(self) -> None:
-        for listener in (self._on_event, self.autosaver):
-            if listener in self.session.listeners:
-                self.session.listeners.remove(listener)
+        if self._on_event in self.session.listeners:
+            self.session.listeners.remove(self._on_event)
         self.session.on_delta = None
-        if self.autosaver is not None:
-            self.autosaver.close()
+        self.release_save()
+
+    # -- the save: one writer per file, appending -----------------------------------------------
+    def claim_save(self) -> None:
+        """Lock the save and start appending to it; if another window holds it, open read-only and say so."""
+        if self.save_path is None:
+            return
+        lock = SaveLock(self.save_path)
+        try:
+            mine = lock.acquire()
+            self.read_only = None if mine else "this save is open in another playground window"
+        except OSError as exc:
+            self.read_only = f"its folder cannot be written ({exc.strerror or exc})"
+        if self.read_only:
+            self.notify(f"Opened read-only: {self.read_only}. Nothing you do here is saved to it; "
+                        "ctrl+s saves a copy.", title="Read-only", severity="warning", timeout=12)
+            return
+        self.use_save(self.save_path, lock, SaveWriter(self.save_path))
+
+    def use_save(self, path: Path, lock: SaveLock, writer: SaveWriter) -> None:
+        self.release_save()
+        self.save_path, self.lock, self.writer, self.read_only, self._save_warned = path, lock, writer, None, None
+        if self.autosave:
+            self.session.subscribe(writer)
+            writer.sync(self.session.episode)  # a new episode's file exists from its first screen
+
+    def release_save(self) -> None:
+        if self.writer is not None:
+            if self.writer in self.session.listeners:
+                self.session.listeners.remove(self.writer)
+            self.writer.close(self.session.episode if self.autosave else None)
+            self.writer = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def save_now(self) -> None:
+        """After changes that are not events (rewind, fork, switch, a label): append them too."""
+        if self.writer is not None and self.autosave:
+            self.writer.sync(self.session.episode)
+            self._schedule_fsync()
+
+    def _schedule_fsync(self) -> None:
+        """Appends are on disk at once; make them durable shortly after a burst of steps ends."""
+        if self.writer is not None and self.writer.dirty and self._fsync_timer is None:
+            self._fsync_timer = self.set_timer(0.3, self._fsync)
+
+    def _fsync(self) -> None:
+        self._fsync_timer = None
+        if self.writer is not None:
+            self.writer.flush()
+            self.refresh_chrome()
 
     def on_resize(self) -> None:
         self.refresh_chrome()
 
     def remember_screen(self, screen: str = "episode", **extra: Any) -> None:
-        if self.save_path is not None:
+        if self.save_path is not None and not self.read_only:
             write_ui_state(self.save_path, {"screen": screen, "branch": self.session.episode.current,
                                             "selected": self.selected, **extra})
 
@@ -163,6 +216,7 @@ class EpisodeScreen(EpisodeOps, AppScreen):
         if self._world_dirty:
             self._world_dirty = False
             self.query_one(WorldPane).show(self.session, self.selected)
+        self._schedule_fsync()
         self.refresh_chrome()
 
     def refresh_chrome(self) -> None:
@@ -179,11 +233,21 @@ class EpisodeScreen(EpisodeOps, AppScreen):
         if sig != self._binding_sig:
             self._binding_sig = sig
             self.refresh_bindings()
-        if self.autosaver is not None and self.autosaver.last_error and not self._autosave_warned:
-            self._autosave_warned = True
-            self.notify(self.autosaver.last_error, severity="error", timeout=10)
+        error = self.writer.error if self.writer is not None else None
+        if error and error != self._save_warned:
+            self._save_warned = error
+            self.notify(f"Autosave stopped: {error}. The episode is kept here; ctrl+s saves it elsewhere.",
+                        title="Not saved", severity="error", timeout=15)
 
     def _hint(self) -> str:
+        error = self.writer.error if self.writer is not None else None
+        if error:
+            return f"[b]Not saved[/] ({escape(error)}) — [b]ctrl+s[/] saves elsewhere · " + self._step_hint()
+        if self.read_only:
+            return f"[b]Read-only[/] ({escape(self.read_only)}) — [b]ctrl+s[/] saves a copy · " + self._step_hint()
+        return self._step_hint()
+
+    def _step_hint(self) -> str:
         s = self.session.state
         if s.ended:
             return (f"Episode ended ({esc(s.ended.replace('_', ' '))}). [b]f[/] fork at a step · [b]c[/] compare branches"

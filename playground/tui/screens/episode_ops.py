@@ -17,7 +17,7 @@ from textual.message import Message
 from ...episode import EpisodeError, ask_at
 from ...episode.events import MonitoringChanged
 from ...episode.steps import count_steps
-from ...store import EXPORTERS, atomic_write, save
+from ...store import EXPORTERS, SaveLock, SaveWriter, atomic_write
 from ..dialogs.branch_picker import BranchPicker
 from ..dialogs.call_editor import CallEditor
 from ..dialogs.export_dialog import ExportDialog
@@ -233,8 +233,7 @@ class EpisodeOps:
         self.rebuild()
         if then is not None:
             then(result)
-        if self.autosaver is not None:
-            self.autosaver.request(self.session.episode)
+        self.save_now()  # a rewind, fork or switch is no event: append what changed
         self.remember_screen()
 
     def action_rewind(self) -> None:
@@ -317,18 +316,57 @@ class EpisodeOps:
                                         "For you and your readers; the model never sees it.", ok="Add note"), done)
 
     def action_save(self) -> None:
-        if self.save_path is None:
-            self.notify("This episode has no save file.", severity="warning")
+        """Make sure everything is on disk (appended and fsynced); when the save cannot be written or is
+        another window's, save the episode elsewhere."""
+        if self.save_path is None or self.read_only:
+            self.save_elsewhere(self.read_only or "this episode has no save file yet")
             return
-        try:
-            if self.autosaver is not None:
-                self.autosaver.flush()
-            save(self.session.episode, self.save_path)
-        except OSError as exc:
-            self.notify(f"Could not save: {exc}", severity="error")
+        writer = self.writer
+        if writer is not None and writer.error:
+            writer.retry()  # the user asked: try the same file once more (whole), then offer another
+        if writer is None or not writer.flush(self.session.episode):
+            self.save_elsewhere(writer.error if writer is not None else "nothing to write with")
+            self.refresh_chrome()
             return
         self.remember_screen()
+        self.refresh_chrome()
         self.notify(f"Saved to {self.save_path}", title="Saved")
+
+    def save_elsewhere(self, why: str) -> None:
+        """Ask for a path, write the whole episode there, and go on saving to it."""
+        base = self.save_path or Path(self.app.config.save_dir) / f"{self.session.episode.scenario.id}.toml"
+        suggestion = base.with_name(f"{base.stem}-copy.toml")
+        n = 2
+        while suggestion.exists():
+            suggestion, n = base.with_name(f"{base.stem}-copy-{n}.toml"), n + 1
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            path = Path(text).expanduser()
+            if path.suffix != ".toml":
+                path = path.with_name(path.name + ".toml")
+            lock = SaveLock(path)
+            try:
+                if not lock.acquire():
+                    self.notify(f"{path} is open in another playground window; choose another file.",
+                                severity="error")
+                    return
+            except OSError as exc:
+                self.notify(f"Cannot write {path}: {exc.strerror or exc}", title="Not saved", severity="error")
+                return
+            writer = SaveWriter(path)
+            if not writer.flush(self.session.episode):
+                lock.release()
+                self.notify(f"Not saved: {writer.error}", title="Not saved", severity="error", timeout=12)
+                return
+            self.use_save(path, lock, writer)
+            self.remember_screen()
+            self.refresh_chrome()
+            self.notify(f"Saved to {path}; this episode is saved there from now on.", title="Saved")
+
+        self.app.push_screen(TextPrompt("Save elsewhere", f"Not saved: {why}. The episode is kept in memory; "
+                                        "type a file to save it to.", value=str(suggestion), ok="Save"), chosen)
 
     def action_export(self) -> None:
         folder = (self.save_path.parent if self.save_path else Path("saves")) / "exports"

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..actions import bindings
-from ..autosave import delete_save
+from ..ui_state import delete_save
 from ..dialogs.confirm import ConfirmDialog
 from ..safe import esc, plain
 from ..widgets.key_footer import KeyFooter
