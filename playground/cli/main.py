@@ -55,4 +55,10 @@ def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str 
 
 
 def main() -> None:
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate from a model prints as "?", never a traceback
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     cli(prog_name="playground")

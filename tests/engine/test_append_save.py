@@ -506,3 +506,38 @@ def test_run_save_refuses_a_save_another_playground_holds(tmp_path):
         lock.release()
     assert result.exit_code == 1 and "open in another playground" in result.output
     assert not path.exists()
+
+
+SURROGATE_SCENARIO = r'''id: s
+title: A model that says half a character
+system_prompt: You look after one server.
+task: Keep checking it.
+world:
+  clock: "2026-03-02 10:00:00"
+  hosts:
+    - ip: 10.0.0.1
+      files: []
+tools: [list_server_files, end_task]
+max_steps: 3
+policies:
+  odd:
+    behaviours: []
+    turns:
+      - reasoning: "half: \ud800 here"
+        calls: [{tool: list_server_files, args: {ip: "10.0.0.1\udc80"}}]
+      - calls: [{tool: end_task}]
+'''
+
+
+def test_a_headless_run_with_lone_surrogates_prints_and_saves(tmp_path):
+    pack = tmp_path / "packs" / "sur"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("id: sur\ntitle: Surrogates\n")
+    (pack / "s.yaml").write_text(SURROGATE_SCENARIO)
+    path = tmp_path / "sur.toml"
+    out = subprocess.run([sys.executable, "-c", "from playground.cli.main import main; main()", "run", "sur/s",
+                          "--packs", str(tmp_path / "packs"), "--save", str(path)],
+                         capture_output=True, timeout=60)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr
+    assert b"half: ? here" in out.stdout
+    assert load_save(path).events()[0].reasoning == "half: \ufffd here"
