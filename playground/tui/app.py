@@ -109,29 +109,33 @@ class PlaygroundApp(App):
         self.open_setup(loaded, agent=self.agent)
 
     def offer_resume(self) -> None:
-        from ..store import list_saves
+        """Offer the newest unfinished save, read on a thread: a big or hostile save never delays the start."""
+        self.run_worker(self._find_resumable, thread=True, group="resume", exit_on_error=False)
+
+    def _find_resumable(self) -> None:
+        from ..episode.events import Ended
+        from ..episode.steps import count_steps
+        from ..store import SaveError, list_saves, load
 
         saves = list_saves(self.config.save_dir)
         if not saves:
             return
         latest = saves[0]
-        from ..store import SaveError, load
-
         try:
             episode = load(latest)
         except (SaveError, OSError):
             return
-        from ..episode.events import Ended
-        from ..episode.steps import count_steps
-
         events = episode.events()
         if events and isinstance(events[-1], Ended):
             return
         steps = count_steps(events)
-        from .dialogs.confirm import ConfirmDialog
-
         message = (f"{episode.scenario.title}\n{episode.branches[episode.current].agent or episode.agent} · "
                    f"step {steps} · branch {episode.current}\n{latest}")
+        self.call_from_thread(self._ask_resume, latest, message)
+
+    def _ask_resume(self, latest: Path, message: str) -> None:
+        from .dialogs.confirm import ConfirmDialog
+
         self.push_screen(ConfirmDialog("Resume your last episode?", message, yes="Resume", no="Not now"),
                          lambda yes: self.open_save(latest) if yes else None)
 
