@@ -249,9 +249,10 @@ def parse(raw: bytes, origin: str) -> tuple[Episode, int, int, int, str | None]:
     ep, last_seq = build(data, origin)
     warning = None
     if torn:
-        warning = (f"{origin}: the save ended in an incomplete record (the playground stopped while writing it); "
-                   "it was dropped and the episode is loaded up to the last complete event. The file is left "
-                   "as it is until you continue the episode.")
+        warning = (f"{origin}: the save ended in an incomplete record (the playground stopped while writing it, "
+                   "or the record was changed afterwards: its checksum does not match); it was dropped and the "
+                   "episode is loaded up to the last complete event. The file is left as it is until you "
+                   "continue the episode.")
     return ep, int(version), cut, last_seq, warning
 
 
