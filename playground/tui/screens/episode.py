@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from textual import on, work
 from textual.containers import Container, Horizontal, HorizontalGroup
 
@@ -242,9 +241,9 @@ class EpisodeScreen(EpisodeOps, AppScreen):
     def _hint(self) -> str:
         error = self.writer.error if self.writer is not None else None
         if error:
-            return f"[b]Not saved[/] ({escape(error)}) — [b]ctrl+s[/] saves elsewhere · " + self._step_hint()
+            return f"[b]Not saved[/] ({esc(error)}) — [b]ctrl+s[/] saves elsewhere · " + self._step_hint()
         if self.read_only:
-            return f"[b]Read-only[/] ({escape(self.read_only)}) — [b]ctrl+s[/] saves a copy · " + self._step_hint()
+            return f"[b]Read-only[/] ({esc(self.read_only)}) — [b]ctrl+s[/] saves a copy · " + self._step_hint()
         return self._step_hint()
 
     def _step_hint(self) -> str:
