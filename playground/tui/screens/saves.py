@@ -80,6 +80,7 @@ class SavesScreen(AppScreen):
     def fill(self) -> None:
         for p in list(self.paths):
             self.post_message(self.Described(p, describe(p)))
+        self.post_message(self.AllDescribed())
 
     class Described(Message):
         """One save's row, from the background describer (a thread worker: it touches no widget)."""
@@ -88,9 +89,25 @@ class SavesScreen(AppScreen):
             super().__init__()
             self.path, self.row = path, row
 
+    class AllDescribed(Message):
+        """Every row is described."""
+
     @on(Described)
     def _described_row(self, msg: Described) -> None:
         self._set_row(msg.path, msg.row)
+
+    @on(AllDescribed)
+    def _refit(self) -> None:
+        """Add the described rows afresh, so every column is as wide as its content (a cell updated
+        before the table's first layout keeps the width of its placeholder)."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        rows = [(key.value, table.get_row(key)) for key in list(table.rows)]
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def _set_row(self, path: Path, row: tuple[str, ...]) -> None:
         table = self.query_one(DataTable)
