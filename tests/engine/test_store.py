@@ -85,11 +85,13 @@ def test_secrets_from_the_environment_are_never_written(tmp_path, monkeypatch):
 def test_autosave_after_every_event(tmp_path):
     s = new_session(new_episode(load(REF)))
     path = tmp_path / "auto.toml"
-    s.subscribe(SaveWriter(path))
+    writer = SaveWriter(path)
+    s.subscribe(writer)
     asyncio.run(s.step())
     n = len(tomllib.loads(path.read_text())["event"])
     s.approve()
     assert len(tomllib.loads(path.read_text())["event"]) == n + 2
+    writer.close()
 
 
 def test_save_embeds_the_scenario_so_it_replays_after_the_pack_changes(tmp_path):
