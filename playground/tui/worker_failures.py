@@ -16,6 +16,7 @@ DOING = {
     "history": "Replaying the event log",
     "settings": "Reading the settings",
     "preload": "Loading litellm in the background",
+    "resume": "Looking for an episode to resume",
 }
 
 
