@@ -1,8 +1,9 @@
 """Scenario packs: schema, loading with line/column errors, templating, linting."""
 
-from .loader import LoadedScenario, Problem, ScenarioError, load_scenario, parse_scenario
+from .loader import LoadedScenario, load_scenario, parse_scenario
 from .models import LABELS, Policy, Scenario
 from .packs import Pack, discover_packs, resolve_scenario
+from .problems import Problem, ScenarioError, SourceMap
 
 __all__ = [
     "LABELS",
@@ -12,6 +13,7 @@ __all__ = [
     "Problem",
     "Scenario",
     "ScenarioError",
+    "SourceMap",
     "discover_packs",
     "load_scenario",
     "parse_scenario",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .loader import Problem, SourceMap
+from .problems import Problem, SourceMap
 from .models import Scenario
 from .rules import RuleError, parse_rule
 from .templating import TemplateProblem, render, truthy

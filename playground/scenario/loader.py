@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .models import PackMeta, Scenario
+from .problems import Path_, Problem, ScenarioError, SourceMap
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000  # after alias expansion: a "billion laughs" file dies here
-
-Path_ = tuple[Any, ...]
 
 
 class SafeLoader(yaml.SafeLoader):
@@ -37,49 +36,6 @@ SafeLoader.yaml_implicit_resolvers = {
 for _ch in "tTfF":
     SafeLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
         0, ("tag:yaml.org,2002:bool", __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int  # 1-based
-    col: int  # 1-based
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
-
-
-class ScenarioError(Exception):
-    """One or more problems in scenario files."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass
-class SourceMap:
-    """Where each value (and each mapping key) of a YAML document sits."""
-
-    file: str
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        table = self.keys if key else self.values
-        p = tuple(path)
-        while p:
-            if p in table:
-                return table[p]
-            if not key and p in self.keys:
-                return self.keys[p]
-            p = p[:-1]
-        return self.values.get((), (1, 1))
-
-    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
-        line, col = self.locate(path, key=key)
-        return Problem(self.file, line, col, message)
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
