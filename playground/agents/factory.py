@@ -8,13 +8,6 @@ from .recorded import RECORDED_PREFIX, RecordedAgent
 from .scripted import SCRIPTED_PREFIX, ScriptedAgent
 
 
-def default_agent(episode_or_scenario) -> str:
-    scenario = getattr(episode_or_scenario, "scenario", episode_or_scenario)
-    if scenario.policies:
-        return SCRIPTED_PREFIX + next(iter(scenario.policies))
-    return ""
-
-
 def make_agent(spec: str, episode: Episode) -> Agent:
     if spec.startswith(SCRIPTED_PREFIX):
         name = spec[len(SCRIPTED_PREFIX):]

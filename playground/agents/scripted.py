@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 from ..episode import ModelTurn, ToolCall, TurnRequest
+from ..episode.agent_api import SCRIPTED_PREFIX
 from ..episode.context import EpisodeContext
 from ..scenario.models import Condition, Policy, ScriptedTurn
 from ..scenario.templating import render
 
 _ID = re.compile(r"^sp(\d+)_\d+$")
-SCRIPTED_PREFIX = "scripted/"
 
 
 def belief(messages: list[dict[str, Any]], markers: dict[bool, list[str]], default: bool = True) -> bool:

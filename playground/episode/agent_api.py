@@ -7,6 +7,8 @@ from typing import Any, Callable, Protocol
 
 from .events import ModelTurn
 
+SCRIPTED_PREFIX = "scripted/"  # an agent spec naming one of the scenario's scripted policies
+
 
 @dataclass(frozen=True)
 class Delta:
