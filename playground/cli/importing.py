@@ -27,7 +27,7 @@ from .output import echo, secho
 @pack_dirs_option
 def import_(files, save_dir, no_save, scenario, assignments, model, as_json, packs) -> None:
     """Import transcripts (the study's JSON, or OpenAI-format messages) as steppable episodes."""
-    from ..store.importer import ImportFailure, divergences, import_file, save_imported
+    from ..study.importer import ImportFailure, divergences, import_file, save_imported
 
     failed = 0
     for f in files:
@@ -76,7 +76,7 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, pac
 @pack_dirs_option
 def agree(paths, scenario, as_json, packs) -> None:
     """Compare the study's own flags with our detectors on each transcript's replay."""
-    from ..store.agreement import agreement, render_text
+    from ..study.agreement import agreement, render_text
 
     report = agreement(list(paths), scenario=scenario, pack_dirs=pack_dirs(packs))
     if as_json:

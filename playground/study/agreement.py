@@ -17,7 +17,7 @@ from typing import Any
 from ..episode.detectors import as_number
 from ..scenario.rules import ReportedScore, iter_rules, parse_rule
 from .importer import Imported, ImportFailure, divergences, import_file
-from .study_map import load_table, norm
+from .mapping import load_table, norm
 
 CELLS = ("both", "study_only", "ours_only", "neither", "no_counterpart", "unreadable")
 NUMERIC_CELLS = ("equal", "differs", "no_counterpart", "unreadable")

@@ -24,14 +24,14 @@ from typing import Any
 from ..agents import make_agent
 from ..agents.recorded import RECORDED_PREFIX, recording_data
 from ..episode import ApprovalPolicy, Episode, Interview, Session, ToolResult, summary
+from ..episode.start import UsageError, load, new_episode, parse_assignments
 from ..episode.state import BranchState
-from ..launch import UsageError, load, new_episode, parse_assignments
 from ..scenario import ScenarioError
 from ..scenario.approval import ApprovalPolicySpec
+from ..store import save
 from ..world import execute
-from .saves import save
-from .study_format import Recording, TranscriptError, read_transcript
-from .study_map import MappingError, load_table, map_monitoring, map_variables, pick_scenario
+from .mapping import MappingError, load_table, map_monitoring, map_variables, pick_scenario
+from .transcripts import Recording, TranscriptError, read_transcript
 
 EXCERPT = 400
 

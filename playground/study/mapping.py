@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..scenario.models import Scenario
-from .study_format import Recording
+from .transcripts import Recording
 
 MAP_PATH = Path(__file__).with_name("study_map.yaml")
 MAP_ENV = "PLAYGROUND_STUDY_MAP"  # another table (for packs of your own, and for tests)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playground.store.study_map import MAP_ENV, load_table
+from playground.study.mapping import MAP_ENV, load_table
 
 FIX = Path(__file__).parent / "fixtures"
 TEST_PACKS = FIX / "packs"

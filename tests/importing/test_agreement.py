@@ -3,8 +3,8 @@ import json
 from click.testing import CliRunner
 
 from playground.cli.main import cli
-from playground.store.agreement import agreement, compare_one, render_text
-from playground.store.importer import import_file
+from playground.study.agreement import agreement, compare_one, render_text
+from playground.study.importer import import_file
 
 from .conftest import FIX, TEST_PACKS
 

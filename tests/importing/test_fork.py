@@ -3,7 +3,7 @@ import asyncio
 from playground.episode import ModelTurn, MonitoringChanged, ToolResult, compare
 from playground.launch import new_session
 from playground.store import load as load_save
-from playground.store.importer import import_file, save_imported
+from playground.study.importer import import_file, save_imported
 
 from .conftest import FIX
 

@@ -7,8 +7,8 @@ from playground.agents.recorded import canonical, same_output
 from playground.cli.main import cli
 from playground.episode import Interview, ModelTurn, Notice, ToolResult
 from playground.store import load as load_save
-from playground.store.importer import ImportFailure, banner, import_file, save_imported
-from playground.store.study_format import TranscriptError, read_transcript
+from playground.study.importer import ImportFailure, banner, import_file, save_imported
+from playground.study.transcripts import TranscriptError, read_transcript
 
 from .conftest import FIX, TEST_PACKS
 

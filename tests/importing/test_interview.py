@@ -6,7 +6,7 @@ from playground.cli.main import cli
 from playground.episode import Interview
 from playground.launch import load, new_episode, new_session
 from playground.store import load as load_save, save, to_markdown
-from playground.store.importer import import_file, save_imported
+from playground.study.importer import import_file, save_imported
 
 from .conftest import FIX
 

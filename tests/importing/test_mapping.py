@@ -4,7 +4,7 @@ import pytest
 
 from playground.launch import load
 from playground.scenario import LABELS, ScenarioError
-from playground.store.study_map import load_table
+from playground.study.mapping import load_table
 
 TABLE = load_table()
 

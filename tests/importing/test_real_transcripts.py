@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from playground.cli.main import cli
-from playground.store.importer import import_file
+from playground.study.importer import import_file
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "study_transcripts"
 FILES = sorted(SHARED.glob("*.json")) if SHARED.is_dir() else []
