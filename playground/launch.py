@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .agents import make_agent
+from .agents import agent_factory
 from .episode import Session, summary
 from .episode.start import UsageError, check_tools, load, new_episode, parse_assignments
 from .scenario import LoadedScenario
@@ -19,8 +19,9 @@ __all__ = ["UsageError", "check_tools", "load", "new_episode", "new_session", "p
            "run_headless"]
 
 
-def new_session(episode) -> Session:
-    return Session(episode, make_agent)
+def new_session(episode, settings: Any = None) -> Session:
+    """``settings``: the user's, loaded once by the entry point; only real models read them."""
+    return Session(episode, agent_factory(settings))
 
 
 def run_headless(loaded: LoadedScenario, **kwargs: Any) -> tuple[Session, dict[str, Any]]:

@@ -187,18 +187,31 @@ def load_settings(path: Path | str | None = None, *, env: bool = True) -> Settin
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise _problems(exc, str(p)) from None
+    _note_key_envs(settings)
+    return with_env_overrides(settings) if env else settings
+
+
+def _note_key_envs(settings: Settings) -> None:
     from .redaction import note_key_envs
 
     note_key_envs(alias.api_key_env for alias in settings.models.values())  # their values are keys: redact them
-    if env:
-        for field, var in ENV_OVERRIDES.items():
-            raw = os.environ.get(var)
-            if raw is None or raw == "":
-                continue
-            original = getattr(settings, field)
-            setattr(settings, field, _env_bool(var, raw) if field == "autosave" else raw.strip())
-            settings._overridden.setdefault(field, original)
-    return settings
+
+
+def with_env_overrides(settings: Settings) -> Settings:
+    """A copy of ``settings`` with the ``PLAYGROUND_*`` environment overrides applied; the values
+    they replace are kept, so ``settings_dict`` (what the file holds) never writes an override back.
+    The variables its aliases name as keys are noted for redaction (as on load)."""
+    _note_key_envs(settings)
+    out = settings.model_copy(deep=True)
+    out._overridden = dict(settings._overridden)
+    for field, var in ENV_OVERRIDES.items():
+        raw = os.environ.get(var)
+        if raw is None or raw == "":
+            continue
+        original = getattr(out, field)
+        setattr(out, field, _env_bool(var, raw) if field == "autosave" else raw.strip())
+        out._overridden.setdefault(field, original)
+    return out
 
 
 def settings_dict(settings: Settings) -> dict[str, Any]:
@@ -207,6 +220,11 @@ def settings_dict(settings: Settings) -> dict[str, Any]:
     for field, original in settings._overridden.items():
         data[field] = original
     return data
+
+
+def as_saved(settings: Settings) -> Settings:
+    """The settings as the file holds them (environment overrides taken back out), for editing."""
+    return Settings.model_validate(settings_dict(settings))
 
 
 def save_settings(settings: Settings, path: Path | str | None = None) -> Path:

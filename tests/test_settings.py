@@ -186,6 +186,42 @@ def test_resolve_agent_spec(config):
 def test_alias_kwargs_build_an_agent(config):
     from playground.agents.llm import LiteLLMAgent
 
-    agent = LiteLLMAgent.from_settings("local")
+    agent = LiteLLMAgent.from_settings("local", load_settings())
     assert (agent.model, agent.api_base, agent.temperature, agent.timeout, agent.retries) == (
         "openai/qwen3-8b", "http://127.0.0.1:8000/v1", 0.2, 45.0, 2)
+
+
+def test_agents_use_the_settings_they_are_given_and_never_read_the_file(config, monkeypatch):
+    from playground import settings as settings_module
+    from playground.agents import agent_factory, make_agent
+    from playground.agents.llm import LiteLLMAgent
+    from playground.launch import load, new_episode
+
+    given = load_settings()
+
+    def no_reads(*a, **k):
+        raise AssertionError("the settings were read again")
+
+    monkeypatch.setattr(settings_module, "load_settings", no_reads)
+    ep = new_episode(load("peer_preservation/exfiltration_transfer"), agent="local")
+    assert make_agent("local", ep, given).api_base == "http://127.0.0.1:8000/v1"
+    assert agent_factory(given)("fast", ep).model == "openai/gpt-5.2"
+    # no settings given: the built-in defaults (an alias means nothing, a model string works)
+    plain = LiteLLMAgent.from_settings("openai/gpt-4.1-mini")
+    assert (plain.model, plain.timeout, plain.retries) == ("openai/gpt-4.1-mini", 60.0, 3)
+
+
+def test_environment_overrides_apply_to_a_copy_and_never_reach_the_file(config, monkeypatch, tmp_path):
+    from playground.settings import as_saved, with_env_overrides
+
+    s = load_settings(env=False)
+    monkeypatch.setenv("PLAYGROUND_DEFAULT_MODEL", "local")
+    monkeypatch.setenv("PLAYGROUND_AUTOSAVE", "off")
+    live = with_env_overrides(s)
+    assert (live.default_model, live.autosave) == ("local", False)
+    assert (s.default_model, s.autosave) == ("fast", True)  # the original is untouched
+    assert as_saved(live) == s
+    out = tmp_path / "out.toml"
+    save_settings(set_value(as_saved(live), "theme", "nord"), out)
+    data = tomllib.loads(out.read_text())
+    assert (data["default_model"], data["autosave"], data["theme"]) == ("fast", True, "nord")

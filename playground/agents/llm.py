@@ -88,11 +88,12 @@ class LiteLLMAgent:
 
     @classmethod
     def from_settings(cls, spec: str, settings: Any = None) -> "LiteLLMAgent":
-        """An agent for ``spec``: a model alias from the user's settings, or a litellm model string."""
-        from ..settings import SettingsError, load_settings, resolve_agent_spec
+        """An agent for ``spec``: a model alias from ``settings`` (the user's, which the entry point
+        loaded once), or a litellm model string. No settings: the built-in defaults."""
+        from ..settings import Settings, SettingsError, resolve_agent_spec
 
         try:
-            model, kwargs = resolve_agent_spec(spec, settings if settings is not None else load_settings())
+            model, kwargs = resolve_agent_spec(spec, settings if settings is not None else Settings())
         except SettingsError as exc:
             raise AgentFailure(str(exc), False) from None
         return cls(model, **kwargs)

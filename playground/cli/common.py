@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -37,6 +37,21 @@ def load_or_exit(ref: str, packs: tuple[Path, ...] = ()) -> LoadedScenario:
         for p in exc.problems:
             echo(str(p), err=True)
         sys.exit(1)
+
+
+def settings_for(*specs: str | None) -> Any:
+    """The user's settings, read once here at the entry point when one of these agent specs is a
+    real model (scripted and recorded agents read none, so a broken settings file never stops them)."""
+    from ..agents import is_model
+
+    if not any(spec and is_model(spec) for spec in specs):
+        return None
+    from ..settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
 
 
 def usage_or_exit(fn, *args, **kwargs):

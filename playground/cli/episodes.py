@@ -23,6 +23,7 @@ from .common import (
     pack_dirs_option,
     print_json,
     set_option,
+    settings_for,
     usage_or_exit,
 )
 from .transcript import LivePrinter, print_summary
@@ -126,7 +127,7 @@ def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, p
     variables = usage_or_exit(parse_assignments, assignments, loaded)
     ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring),
                        agent=agent, max_steps=max_steps)
-    session = new_session(ep)
+    session = new_session(ep, settings_for(ep.agent))
     policy = session.policy
     if policy_file:
         try:

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import click
 
+from ..defaults import SAVE_DIR
 from ..episode import EpisodeError
 from ..launch import new_session
 from ..store import SaveError, SaveLock, SaveWriter, load as load_save
-from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option
+from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option, settings_for
 from .output import echo, secho
 
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--save-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("saves"), show_default=True,
+@click.option("--save-dir", type=click.Path(file_okay=False, path_type=Path), default=SAVE_DIR, show_default=True,
               help="Where the imported episodes are saved (one TOML file each, named after the transcript).")
 @click.option("--no-save", is_flag=True, help="Replay and report only; write nothing.")
 @click.option("--scenario", default=None, help="Replay in this scenario (pack/id or file) instead of the one the metadata picks.")
@@ -101,7 +102,8 @@ def interview(save_file: Path, question: str, agent, branch, as_json) -> None:
         fail(str(exc))
     if branch and branch not in episode.branches:
         fail(f"no branch {branch!r}; branches: {', '.join(episode.branches)}")
-    session = new_session(episode)
+    asked = agent or episode.branches[branch or episode.current].agent or episode.agent
+    session = new_session(episode, settings_for(asked))
     current = episode.current
     if branch:
         session.switch(branch)

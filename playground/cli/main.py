@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..defaults import SAVE_DIR
+
 # verb -> the module that defines it. Modules are imported only when their verb is used,
 # so `playground` (the TUI) starts without loading the engine's CLI layer.
 LAZY_COMMANDS = {
@@ -44,7 +46,7 @@ def cli(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("target", required=False)
 @click.option("--packs", multiple=True, type=click.Path(path_type=Path), help="Extra folder of packs.")
-@click.option("--save-dir", type=click.Path(path_type=Path), default=Path("saves"), show_default=True)
+@click.option("--save-dir", type=click.Path(path_type=Path), default=SAVE_DIR, show_default=True)
 @click.option("--agent", default=None, help="Preselect the agent in setup: scripted/<policy>, a model alias or a "
                                             "litellm model string.")
 def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str | None) -> None:

@@ -61,10 +61,12 @@ class PlaygroundApp(App):
         self.config.load_user_settings()
         self.call_from_thread(self._settings_ready)
 
-    def apply_user_settings(self) -> None:
-        """Re-read the settings file (after the settings dialog wrote it) and apply it."""
+    def apply_user_settings(self, saved: Any) -> None:
+        """Apply the settings the settings dialog just wrote (with the environment's overrides)."""
+        from ..settings import with_env_overrides
+
         self.config.problems.clear()
-        self.config.load_user_settings()
+        self.config.use_settings(with_env_overrides(saved))
         self._apply_look()
 
     def _apply_look(self) -> None:

@@ -1,6 +1,10 @@
 """What the TUI needs to know at start: where packs and saves are, the user's
 settings (theme, model aliases, autosave), remapped keys, and — for tests — an
-injected agent factory. Textual-free and cheap to build."""
+injected agent factory. Textual-free and cheap to build.
+
+The user's settings are read once (``load_user_settings``, on a thread after the first
+frame) and kept here; the setup screen, the settings dialog and real-model agents use
+that one copy. The settings dialog hands back what it saved (``use_settings``)."""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..defaults import SAVE_DIR
+
 KEYMAP_FILE = "keymap.toml"
 
 
 @dataclass
 class TuiConfig:
-    save_dir: Path = Path("saves")
+    save_dir: Path = SAVE_DIR
     extra_packs: list[Path] = field(default_factory=list)  # --packs, searched before the defaults
     base_packs: list[Path] | None = None  # None: $PLAYGROUND_PACKS or ./scenario_packs
     autosave: bool = True
@@ -27,6 +33,8 @@ class TuiConfig:
     offer_resume: bool = True
     problems: list[str] = field(default_factory=list)  # settings that could not be read
     user_settings: bool = False  # read the user's settings file (tests pass everything in instead)
+    settings: Any = None  # the user's playground.settings.Settings once read (None: not read, or unreadable)
+    settings_path: Path | None = None  # where they were read from
 
     def pack_dirs(self) -> list[Path]:
         from ..scenario.packs import default_pack_dirs
@@ -37,14 +45,17 @@ class TuiConfig:
     def agent_factory(self) -> Callable[..., Any]:
         if self.make_agent is not None:
             return self.make_agent
-        from ..agents import make_agent
+        return self._make_agent
 
-        return make_agent
+    def _make_agent(self, spec: str, episode: Any) -> Any:
+        from ..agents import make_agent  # the settings as they are when the agent is made
+
+        return make_agent(spec, episode, self.settings)
 
     @classmethod
     def from_user(cls, *, save_dir: Path | None = None, packs: list[Path] | None = None) -> "TuiConfig":
         """Paths only: the user's settings are read by ``load_user_settings`` off the first frame's path."""
-        cfg = cls(save_dir=Path(save_dir) if save_dir else Path("saves"), extra_packs=list(packs or []))
+        cfg = cls(save_dir=Path(save_dir) if save_dir else SAVE_DIR, extra_packs=list(packs or []))
         cfg.user_settings = True
         return cfg
 
@@ -55,12 +66,9 @@ class TuiConfig:
         try:
             from ..settings import config_path, load_settings
 
-            settings = load_settings()
-            self.autosave = settings.autosave
-            self.theme = settings.theme or self.theme
-            self.default_model = settings.default_model
-            self.model_aliases = {name: alias.model for name, alias in settings.models.items()}
-            keymap_path = config_path().with_name(KEYMAP_FILE)
+            self.settings_path = config_path()
+            self.use_settings(load_settings(self.settings_path))
+            keymap_path = self.settings_path.with_name(KEYMAP_FILE)
         except ImportError:  # pragma: no cover - settings ship with the package
             keymap_path = None
         except Exception as exc:  # a broken settings file must not stop the app
@@ -69,6 +77,26 @@ class TuiConfig:
         if keymap_path is not None:
             self.keymap, problems = read_keymap(keymap_path)
             self.problems += problems
+
+
+    def use_settings(self, settings: Any) -> None:
+        """Take these settings (environment overrides applied) as the user's."""
+        self.settings = settings
+        self.autosave = settings.autosave
+        self.theme = settings.theme or self.theme
+        self.default_model = settings.default_model
+        self.model_aliases = {name: alias.model for name, alias in settings.models.items()}
+
+    def settings_to_edit(self) -> tuple[Any, Path]:
+        """The settings as their file holds them (no environment overrides) and where it is, for the
+        settings dialog. Read now only when the app has not read them (tests pass everything in);
+        raises ``SettingsError`` when the file cannot be read."""
+        from ..settings import as_saved, config_path, load_settings
+
+        path = self.settings_path or config_path()
+        if self.settings is None:
+            return load_settings(path, env=False), path
+        return as_saved(self.settings), path
 
 
 def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:

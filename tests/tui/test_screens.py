@@ -229,6 +229,45 @@ async def test_settings_dialog_writes_the_settings_file(tmp_path, monkeypatch):
         assert app.config.model_aliases == {"fast": "openai/gpt-4.1-mini"} and app.config.autosave is False
 
 
+async def test_settings_dialog_edits_the_settings_the_app_read_once(tmp_path, monkeypatch):
+    """The dialog starts from the app's one copy of the settings (as the file holds them: no
+    environment override shown or written), never re-reads the file, and hands back what it
+    saved; the app applies it with the environment's overrides on top."""
+    import tomllib
+
+    from playground import settings as settings_module
+    from playground.settings import Settings, set_value, with_env_overrides
+    from playground.tui.dialogs.settings_dialog import SettingsDialog
+
+    cfg = tmp_path / "settings.toml"
+    monkeypatch.setenv("PLAYGROUND_CONFIG", str(cfg))
+    monkeypatch.setenv("PLAYGROUND_DEFAULT_MODEL", "from-env")
+    app = app_for(tmp_path)
+    app.config.use_settings(with_env_overrides(set_value(Settings(), "models.fast.model", "openai/gpt-5.2")
+                                               .model_copy(update={"default_model": "fast"})))
+    app.config.settings_path = cfg
+    assert app.config.default_model == "from-env"
+
+    def no_reads(*a, **k):
+        raise AssertionError("the settings file was read again")
+
+    monkeypatch.setattr(settings_module, "load_settings", no_reads)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SettingsDialog)
+        assert dialog.query_one("#default_model", Input).value == "fast"  # the file's value, not the override
+        dialog.query_one("#ok").press()
+        await settle(pilot)
+        assert not isinstance(app.screen, SettingsDialog)
+    data = tomllib.loads(cfg.read_text())
+    assert data["default_model"] == "fast" and data["models"]["fast"]["model"] == "openai/gpt-5.2"
+    assert app.config.default_model == "from-env" and app.config.model_aliases == {"fast": "openai/gpt-5.2"}
+    assert app.config.settings.models["fast"].model == "openai/gpt-5.2"
+
+
 async def test_settings_dialog_refuses_a_bad_alias_without_writing(tmp_path, monkeypatch):
     from playground.tui.dialogs.settings_dialog import SettingsDialog
 

@@ -1,11 +1,15 @@
 """Settings: default model, model aliases, autosave and theme, written to the settings file.
 
-All reading, validation and writing is ``playground.settings`` (the same code as
-``playground config set``); this dialog only shows a form and dispatches.
+All validation and writing is ``playground.settings`` (the same code as
+``playground config set``); this dialog only shows a form and dispatches. It edits the
+settings the app read at start (as their file holds them) and hands back what it saved.
 API keys are never asked for here: they come from the environment.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.containers import HorizontalGroup, VerticalScroll
@@ -15,7 +19,7 @@ from ..safe import plain
 from .base import Dialog
 
 
-class SettingsDialog(Dialog[bool]):
+class SettingsDialog(Dialog[Any]):
     DEFAULT_CSS = """
     SettingsDialog > #box { width: 96; }
     SettingsDialog Label { text-style: bold; }
@@ -26,12 +30,11 @@ class SettingsDialog(Dialog[bool]):
     SettingsDialog #autosave-row > Select { width: 1fr; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Any, path: Path) -> None:
+        """``settings``: as the file holds them (``TuiConfig.settings_to_edit``); ``path``: that file."""
         super().__init__()
-        from ...settings import config_path, load_settings
-
-        self.path = config_path()
-        self.settings = load_settings(env=False)
+        self.path = path
+        self.settings = settings
 
     def compose(self):
         s = self.settings
@@ -121,8 +124,8 @@ class SettingsDialog(Dialog[bool]):
         except (SettingsError, OSError) as exc:
             self.query_one("#problem", Static).update(plain(f"Not saved: {exc}"))
             return
-        self.dismiss(True)
+        self.dismiss(self.settings)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)

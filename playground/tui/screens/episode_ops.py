@@ -8,7 +8,6 @@ the screen stays live.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 from textual import work
@@ -369,7 +368,7 @@ class EpisodeOps:
                                         "type a file to save it to.", value=str(suggestion), ok="Save"), chosen)
 
     def action_export(self) -> None:
-        folder = (self.save_path.parent if self.save_path else Path("saves")) / "exports"
+        folder = (self.save_path.parent if self.save_path else self.app.config.save_dir) / "exports"
 
         def chosen(fmt: str | None) -> None:
             if not fmt:

@@ -243,14 +243,22 @@ class HomeScreen(AppScreen):
         self.app.push_screen(SavesScreen())
 
     def action_settings(self) -> None:
+        from ...settings import SettingsError
         from ..dialogs.settings_dialog import SettingsDialog
 
-        def saved(ok: bool | None) -> None:
-            if ok:
-                self.app.apply_user_settings()
+        try:
+            settings, path = self.app.config.settings_to_edit()
+        except SettingsError as exc:
+            self.notify(f"{exc}\nFix the file (or use `playground config set`) and open Settings again.",
+                        title="Settings cannot be read", severity="error", timeout=15)
+            return
+
+        def saved(settings: Any) -> None:
+            if settings is not None:
+                self.app.apply_user_settings(settings)
                 self.notify("Settings saved.", title="Settings")
 
-        self.app.push_screen(SettingsDialog(), saved)
+        self.app.push_screen(SettingsDialog(settings, path), saved)
 
     def action_quit(self) -> None:
         self.app.exit()
