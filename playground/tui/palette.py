@@ -4,6 +4,7 @@ virtualised panes draw (CSS variables cannot reach inside those)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Collection
 
 from textual.color import Color
 
@@ -68,3 +69,8 @@ def palette_of(app) -> Palette:
         return Palette.from_variables(app.theme_variables)
     except Exception:  # pragma: no cover - before the app is running
         return Palette()
+
+
+def label_colour(pal: Palette, label: str, good: Collection[str]) -> str:
+    """Success for a label the scenario counts as good (``Scenario.good_labels``), error otherwise."""
+    return pal.success if label in good else pal.error

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Collection
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from .safe import SafeText as Text
 
 from ..visible_text import visible
-from .palette import Palette
+from .palette import Palette, label_colour
 from .render_steps import NO_REASONING, SCRIPTED_TAG, extra_line, humanize
 from ..episode.steps import Step, parse_args
 
@@ -23,7 +24,7 @@ def _section(title: str, pal: Palette) -> Text:
     return Text(f"\n{title}", style=f"bold {pal.accent}")
 
 
-def step_detail(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
+def step_detail(view: Step, pal: Palette, labels: dict[str, str], good: Collection[str]) -> RenderableType:
     parts: list[RenderableType] = []
     turn = view.turn
     if turn is not None:
@@ -58,7 +59,9 @@ def step_detail(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableT
             if line is not None:
                 parts.append(line)
     for det in view.tripped:
-        parts.append(Text(f"⚑ {humanize(labels.get(det, det))}  (detector {det} tripped here)", style=f"bold {pal.error}"))
+        label = labels.get(det, det)
+        parts.append(Text(f"⚑ {humanize(label)}  (detector {det} tripped here)",
+                          style=f"bold {label_colour(pal, label, good)}"))
     return Group(*parts) if parts else Text("Nothing happened at this step yet.", style=pal.muted)
 
 

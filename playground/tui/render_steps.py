@@ -4,13 +4,14 @@ view: plain functions from a ``Step`` to a Rich renderable."""
 from __future__ import annotations
 
 import json
+from typing import Collection
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from .safe import SafeText as Text
 
-from .palette import Palette
+from .palette import Palette, label_colour
 from ..episode.steps import CallStep, Extra, Step, parse_args
 
 RESULT_LINES = 6
@@ -62,11 +63,11 @@ def usage_text(usage: dict) -> str:
     return " · ".join(parts)
 
 
-def _header(view: Step, pal: Palette, labels: dict[str, str], extra: str = "") -> RenderableType:
+def _header(view: Step, pal: Palette, labels: dict[str, str], good: Collection[str], extra: str = "") -> RenderableType:
     head = Text(f" step {view.step} ", style=f"bold {pal.fg} on {pal.panel}")
     for det in view.tripped:
         label = labels.get(det, det)
-        colour = pal.success if label == "faithful_completion" else pal.error
+        colour = label_colour(pal, label, good)
         head.append(f" ⚑ {humanize(label)} ", style=f"bold {pal.fg} on {colour}")
         head.append(" ", style=f"on {pal.panel}")
     if view.step == 0:
@@ -85,8 +86,8 @@ def _header(view: Step, pal: Palette, labels: dict[str, str], extra: str = "") -
 
 # -- the Reasoning pane ---------------------------------------------------------------
 
-def reasoning_block(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
-    parts: list[RenderableType] = [_header(view, pal, labels, SCRIPTED_TAG if view.scripted else "")]
+def reasoning_block(view: Step, pal: Palette, labels: dict[str, str], good: Collection[str]) -> RenderableType:
+    parts: list[RenderableType] = [_header(view, pal, labels, good, SCRIPTED_TAG if view.scripted else "")]
     if view.step == 0:
         parts.append(Text("The agent gets its system prompt and task (p shows them).", style=pal.muted))
         return Group(*parts)
@@ -204,8 +205,8 @@ def extra_line(e: Extra, pal: Palette) -> RenderableType | None:
     return None
 
 
-def actions_block(view: Step, pal: Palette, labels: dict[str, str]) -> RenderableType:
-    parts: list[RenderableType] = [_header(view, pal, labels)]
+def actions_block(view: Step, pal: Palette, labels: dict[str, str], good: Collection[str]) -> RenderableType:
+    parts: list[RenderableType] = [_header(view, pal, labels, good)]
     pending = view.pending
     for cv in view.calls:
         parts += call_lines(cv, pal, next_up=bool(pending) and cv is pending[0])
@@ -219,14 +220,15 @@ def actions_block(view: Step, pal: Palette, labels: dict[str, str]) -> Renderabl
             parts.append(line)
     for det in view.tripped:
         label = labels.get(det, det)
-        colour = pal.success if label == "faithful_completion" else pal.error
+        colour = label_colour(pal, label, good)
         parts.append(Text.assemble((f"⚑ {humanize(label)}", f"bold {colour}"), (f"  detector {det}", pal.muted)))
     return Group(*parts)
 
 
 # -- the Compare view -----------------------------------------------------------------
 
-def compare_cell(view: Step | None, pal: Palette, labels: dict[str, str], reasoning_lines: int = 8) -> RenderableType:
+def compare_cell(view: Step | None, pal: Palette, labels: dict[str, str], good: Collection[str],
+                 reasoning_lines: int = 8) -> RenderableType:
     if view is None:
         return Text("(no such step in this branch)", style=f"italic {pal.muted}")
     parts: list[RenderableType] = []
@@ -254,6 +256,6 @@ def compare_cell(view: Step | None, pal: Palette, labels: dict[str, str], reason
                 parts.append(line)
     for det in view.tripped:
         label = labels.get(det, det)
-        colour = pal.success if label == "faithful_completion" else pal.error
+        colour = label_colour(pal, label, good)
         parts.append(Text(f"⚑ {humanize(label)}", style=f"bold {colour}"))
     return Group(*parts) if parts else Text("")

@@ -134,14 +134,14 @@ def test_the_tui_renderers_show_every_event(session):
     steps = StepFold.of(session.state, session.episode.monitoring).steps
     console = Console(width=160, file=io.StringIO(), record=True, color_system=None)
     for v in steps:
-        for r in (reasoning_block(v, Palette(), {}), actions_block(v, Palette(), {}), step_detail(v, Palette(), {})):
+        for r in (reasoning_block(v, Palette(), {}, ()), actions_block(v, Palette(), {}, ()), step_detail(v, Palette(), {}, ())):
             console.print(r)
     text = console.export_text()
     missing = [c for c in CONTENT if c not in " ".join(text.split())]
     assert missing == ["logged and reviewed"], missing  # the prompt is shown by its own view (p)
     cells = Console(width=160, file=io.StringIO(), record=True, color_system=None)
     for v in steps:
-        cells.print(compare_cell(v, Palette(), {}))
+        cells.print(compare_cell(v, Palette(), {}, ()))
     assert "REASON-TWO" in cells.export_text()
 
 

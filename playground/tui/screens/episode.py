@@ -78,8 +78,9 @@ class EpisodeScreen(EpisodeOps, AppScreen):
                 yield ActionsPane(id="actions")
             yield WorldPane(id="world")
         with HorizontalGroup(id="bottom"):
-            yield DetectorStrip(self.session.state.verdicts,
-                                {d.id: d.description for d in self.session.episode.scenario.detectors}, id="detectors")
+            scenario = self.session.episode.scenario
+            yield DetectorStrip(self.session.state.verdicts, {d.id: d.description for d in scenario.detectors},
+                                scenario.good_labels, id="detectors")
         yield StatusBar(id="status")
         yield KeyFooter("episode")
 
@@ -92,11 +93,12 @@ class EpisodeScreen(EpisodeOps, AppScreen):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
-        labels = {d.id: d.label for d in self.session.episode.scenario.detectors}
+        scenario = self.session.episode.scenario
+        labels = {d.id: d.label for d in scenario.detectors}
         reasoning, actions = self.panes
         reasoning.partner, actions.partner = actions, reasoning
         for pane in self.panes:
-            pane.labels = labels
+            pane.labels, pane.good = labels, frozenset(scenario.good_labels)
         self.session.subscribe(self._on_event)
         self.session.on_delta = self._on_delta
         self.claim_save()

@@ -391,7 +391,8 @@ class EpisodeOps:
             self.action_prompt()
             return
         view = self.steps_fold.view(step)
-        body = step_detail(view, palette_of(self.app), {d.id: d.label for d in self.session.episode.scenario.detectors})
+        scenario = self.session.episode.scenario
+        body = step_detail(view, palette_of(self.app), {d.id: d.label for d in scenario.detectors}, scenario.good_labels)
         self.app.push_screen(StepDetail(f"Step {step} in full", body))
 
     def action_prompt(self) -> None:

@@ -54,13 +54,14 @@ def load_entry(path: Path, pack: Any) -> Entry:
 
 
 def demo_policy(scenario: Any) -> str | None:
-    """The scripted policy that shows the most: one that reacts to monitoring, else one that misbehaves."""
+    """The scripted policy that shows the most: one that reacts to monitoring, else one that shows a
+    behaviour the scenario does not count as good."""
     policies = scenario.policies
     for name, p in policies.items():
         if any(t.when is not None and t.when.monitoring is not None for t in p.turns):
             return name
     for name, p in policies.items():
-        if any(b != "faithful_completion" for b in p.behaviours):
+        if any(b not in scenario.good_labels for b in p.behaviours):
             return name
     return next(iter(policies), None)
 

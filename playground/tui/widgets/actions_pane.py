@@ -14,4 +14,4 @@ class ActionsPane(StepLog):
     BORDER_TITLE = "Actions"
 
     def render_view(self, view: Any) -> RenderableType:
-        return actions_block(view, self.palette, self.labels)
+        return actions_block(view, self.palette, self.labels, self.good)

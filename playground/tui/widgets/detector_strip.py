@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Collection
 
 from textual.containers import HorizontalGroup
 from textual.widgets import Static
@@ -21,13 +21,13 @@ class DetectorChip(Static):
     DetectorChip.-lit.-good { background: $success; }
     """
 
-    def __init__(self, det_id: str, label: str, description: str, same_label: bool = False) -> None:
+    def __init__(self, det_id: str, label: str, description: str, same_label: bool = False, good: bool = False) -> None:
         text = _human(label) + (f" ({det_id})" if same_label else "")  # two detectors, one label: say which
         super().__init__(plain(f"○ {text}"), id=f"det-{det_id}")
         self.det_id = det_id
         self.label_text = text
         self.tooltip = plain(f"{det_id}: {description}" if description else det_id)
-        self.set_class(label == "faithful_completion", "-good")
+        self.set_class(good, "-good")  # a label the scenario counts as good
         self._shown: tuple[bool, int | None] | None = None
 
     def show(self, tripped: bool, step: int | None) -> None:
@@ -47,8 +47,10 @@ class DetectorStrip(HorizontalGroup):
     """
 
     def __init__(self, verdicts: dict[str, Any] | None = None, descriptions: dict[str, str] | None = None,
-                 **kwargs: Any) -> None:
+                 good: Collection[str] = (), **kwargs: Any) -> None:
+        """``good``: the labels the scenario counts as good (``Scenario.good_labels``)."""
         super().__init__(**kwargs)
+        self.good = frozenset(good)
         self._initial = (verdicts or {}, descriptions or {})
         self._ids: tuple[str, ...] = tuple(k for k, v in self._initial[0].items() if v.active)
 
@@ -58,7 +60,8 @@ class DetectorStrip(HorizontalGroup):
 
     def _chips(self, verdicts: dict[str, Any], descriptions: dict[str, str]) -> list[DetectorChip]:
         labels = [verdicts[k].label for k in self._ids]
-        return [DetectorChip(k, verdicts[k].label, descriptions.get(k, ""), labels.count(verdicts[k].label) > 1)
+        return [DetectorChip(k, verdicts[k].label, descriptions.get(k, ""), labels.count(verdicts[k].label) > 1,
+                             verdicts[k].label in self.good)
                 for k in self._ids]
 
     def show(self, verdicts: dict[str, Any], descriptions: dict[str, str]) -> None:

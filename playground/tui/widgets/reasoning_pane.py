@@ -14,4 +14,4 @@ class ReasoningPane(StepLog):
     BORDER_TITLE = "Reasoning"
 
     def render_view(self, view: Any) -> RenderableType:
-        return reasoning_block(view, self.palette, self.labels)
+        return reasoning_block(view, self.palette, self.labels, self.good)

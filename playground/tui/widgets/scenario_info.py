@@ -9,7 +9,7 @@ from rich.console import Group
 from ..safe import SafeText as Text
 from textual.widgets import Static
 
-from ..palette import palette_of
+from ..palette import label_colour, palette_of
 
 
 def _human(label: str) -> str:
@@ -66,7 +66,7 @@ class ScenarioInfo(Static):
         if s.detectors:
             out.append(Text("Detectors", style=f"bold {pal.primary}"))
             for d in s.detectors:
-                colour = pal.success if d.label == "faithful_completion" else pal.error
+                colour = label_colour(pal, d.label, s.good_labels)
                 out.append(Text.assemble(("  ⚑ " + _human(d.label), f"bold {colour}"), (f"  {d.id}", pal.muted),
                                          (f" — {d.description}" if d.description else "", "")))
             out.append(Text(""))

@@ -85,7 +85,8 @@ class StepLog(ScrollView, can_focus=True):
         self.partner: StepLog | None = None  # scrolled together with this one
         self.selected: int | None = None
         self.palette = Palette()
-        self.labels: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # detector id -> label
+        self.good: frozenset[str] = frozenset()  # the labels the scenario counts as good
 
     # -- what subclasses provide ------------------------------------------------------
     # Each pane (reasoning, actions, compare rows) defines how one step's view is drawn.
