@@ -64,6 +64,14 @@ class Palette:
         )
 
 
+def code_theme(app) -> str:
+    """The TextArea theme that follows the app's: its own colours when dark, a light syntax theme when light."""
+    try:
+        return "css" if app.current_theme.dark else "github_light"
+    except Exception:  # pragma: no cover
+        return "css"
+
+
 def palette_of(app) -> Palette:
     try:
         return Palette.from_variables(app.theme_variables)

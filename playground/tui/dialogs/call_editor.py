@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button, Static, TextArea
 
+from ..palette import code_theme
 from ..safe import plain
 from ...scenario.loader import SafeLoader
 from ...episode.steps import parse_args
@@ -84,8 +85,6 @@ class CallEditor(Dialog[str | None]):
                 yield Button("Run edited call", id="ok", variant="primary")
 
     def on_mount(self) -> None:
-        from ..screens.editor import code_theme
-
         self.query_one(TextArea).theme = code_theme(self.app)
         self.query_one(TextArea).focus()
         self._validate()

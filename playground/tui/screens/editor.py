@@ -20,7 +20,7 @@ from ...store import atomic_write
 from ..actions import bindings
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.text_prompt import TextPrompt
-from ..palette import palette_of
+from ..palette import code_theme, palette_of
 from ..widgets.key_footer import KeyFooter
 from ..widgets.prompt_preview import render_prompts
 from ..widgets.variable_form import VariableForm
@@ -30,14 +30,6 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "new_scenario.yam
 DEBOUNCE = 0.3
 ID_LINE = re.compile(r"^id:\s*.*$", re.MULTILINE)
 ID_OK = r"[a-z0-9_\-]"
-
-
-def code_theme(app: Any) -> str:
-    """Follow the app's theme: its own colours when dark, a light syntax theme when light."""
-    try:
-        return "css" if app.current_theme.dark else "github_light"
-    except Exception:  # pragma: no cover
-        return "css"
 
 
 def with_id(text: str, new_id: str) -> str:
