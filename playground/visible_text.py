@@ -35,7 +35,6 @@ for _code in range(0xD800, 0xE000):
     _TABLE[_code] = REPLACEMENT  # lone surrogates: cannot be encoded, never reach a file or a terminal
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + BIDI + "\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def visible(text: object) -> str:
@@ -51,11 +50,6 @@ def visible(text: object) -> str:
 def has_unsafe(text: str) -> bool:
     """True when ``visible`` would change ``text`` (ignoring CRLF line ends)."""
     return bool(_UNSAFE.search(text.replace("\r\n", "\n")))
-
-
-def encodable(text: str) -> str:
-    """``text`` with lone surrogates replaced, so it can be written as UTF-8 (everything else kept)."""
-    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f" + BIDI + "\ud800-\udfff]")

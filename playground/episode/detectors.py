@@ -29,7 +29,6 @@ from ..scenario.rules import (
     TextMatches,
     ToolCalled,
     VariableIs,
-    iter_rules,
     parse_rule,
 )
 from ..scenario.templating import truthy
@@ -243,7 +242,3 @@ def _text(value: Any) -> str:
         return value
     return json.dumps(value, ensure_ascii=False)
 
-
-def rules_of(scenario: Scenario):
-    for d in scenario.detectors:
-        yield d, list(iter_rules(parse_rule(d.rule)))

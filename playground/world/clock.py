@@ -35,7 +35,3 @@ def _parse_text(text: str) -> int:
 
 def format_time(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime(FORMAT)
-
-
-def year_of(seconds: int) -> int:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).year
