@@ -8,6 +8,7 @@ the screen stays live.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from textual import work
