@@ -236,7 +236,7 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     _refuse_secrets(data, str(p))
     text = "# playground settings. API keys are read from the environment, never from this file.\n"
     text += tomli_w.dumps(data)
-    from .store.atomic import atomic_write  # the one atomic writer (temp file, fsync, rename)
+    from .atomic import atomic_write  # the one atomic writer (temp file, fsync, rename)
 
     try:
         atomic_write(p, text)

@@ -1,6 +1,6 @@
 """Saves (TOML, appended while an episode runs, versioned), load, and exports."""
 
-from .atomic import atomic_write
+from ..atomic import atomic_write
 from .errors import SaveError, SaveWriteError
 from .export import EXPORTERS, to_html, to_json, to_markdown
 from .lock import SaveLock

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..episode import Episode
-from .atomic import atomic_write, clean_stale_temps
+from ..atomic import atomic_write, clean_stale_temps
 from .errors import SaveError, SaveWriteError
 from .reader import load
 from .records import FORMAT_VERSION, dumps as _dumps, scenario_text

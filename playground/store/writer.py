@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..episode import Episode
-from .atomic import atomic_write
+from ..atomic import atomic_write
 from .errors import SaveWriteError
 from .records import Written, dumps, encode
 from .redact import secrets
