@@ -15,8 +15,11 @@ import shlex
 import zlib
 from datetime import datetime, timezone
 
+import regex
 from pydantic import Field
 
+from ...limits import REGEX
+from ...scenario.patterns import IGNORECASE, Budget, PatternError, PatternTimeout, compile_pattern, search
 from ..clock import format_time, parse_time
 from ..model import Host, VFile, World
 from ..paths import PathError, normalize
@@ -26,8 +29,7 @@ from .shell_syntax import Fail, _lex, _parse, opts
 from .shell_effects import SHELL_EFFECTS, shell_effects
 
 USER = "agent"
-MAX_COMMAND, MAX_PATTERN, MAX_GREP_INPUT, MAX_LINE = 10_000, 200, 1_000_000, 2_000
-NESTED = re.compile(r"[*+?}|].*\)[*+?{]")  # a repeated group after a repeat/alternation: a backtracking bomb
+MAX_COMMAND, MAX_PATTERN, MAX_GREP_INPUT, MAX_LINE = 10_000, REGEX.max_grep_pattern_chars, 1_000_000, 2_000
 
 
 def _norm(raw: str, cwd: str = "") -> str:
@@ -415,11 +417,9 @@ def _grep(sh: Shell, args: list[str]) -> int:
         raise Fail(f"grep: pattern too long (this shell allows {MAX_PATTERN} characters)", 2)
     if "E" not in o:  # basic regex: + ? | ( ) { } are literal unless escaped, and the other way round
         pattern = re.sub(r"\\?([+?|(){}])", lambda m: m[1] if len(m[0]) == 2 else "\\" + m[1], pattern)
-    if "F" not in o and NESTED.search(pattern):
-        raise Fail("grep: pattern too complex for this shell (nested repetition)", 2)
-    try:
-        rx = re.compile(re.escape(pattern) if "F" in o else pattern, re.IGNORECASE if "i" in o else 0)
-    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+    try:  # the regex engine with a time budget: a backtracking pattern is an error, never a hang
+        rx = compile_pattern(regex.escape(pattern) if "F" in o else pattern, IGNORECASE if "i" in o else 0, MAX_PATTERN * 2)
+    except PatternError as exc:
         raise Fail(f"grep: invalid regular expression: {exc}", 2) from None
     rec, code, targets = "r" in o or "R" in o, 1, []
     for raw in ops or (["."] if rec else []):
@@ -433,10 +433,17 @@ def _grep(sh: Shell, args: list[str]) -> int:
     if not ops and not rec:
         raise Fail("grep: (standard input): no input in this shell; name a file", 2)
     named = ("H" in o or len(targets) > 1 or rec) and "h" not in o
+    budget = Budget(REGEX.grep_seconds)
     for name, p in targets:
         content = sh.host.files[p].content
         lines = (content or "")[:MAX_GREP_INPUT].splitlines()
-        hits = [(n, line) for n, line in enumerate(lines, 1) if bool(rx.search(line[:MAX_LINE])) != ("v" in o)]
+        try:
+            hits = [(n, line) for n, line in enumerate(lines, 1)
+                    if bool(search(rx, line[:MAX_LINE], budget)) != ("v" in o)]
+        except PatternTimeout:
+            raise Fail(f"grep: {name}: regular expression too slow: gave up after {REGEX.search_seconds:g} s on one line "
+                       f"or {REGEX.grep_seconds:g} s in all (this shell's limits); simplify the pattern, e.g. without "
+                       "nested repeats such as (a+)+ or (a|a)*", 2) from None
         code = 0 if hits and code == 1 else code
         if "q" in o or not (hits or "c" in o):
             continue
