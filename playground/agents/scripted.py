@@ -16,9 +16,19 @@ from ..episode import ModelTurn, ToolCall, TurnRequest
 from ..episode.agent_api import SCRIPTED_PREFIX
 from ..episode.context import EpisodeContext
 from ..scenario.models import Condition, Policy, ScriptedTurn
+from ..scenario.patterns import IGNORECASE, PatternError, PatternTimeout, compile_pattern, search
 from ..scenario.templating import render
 
 _ID = re.compile(r"^sp(\d+)_\d+$")
+
+
+def matches(pattern: str, text: str) -> bool:
+    """A policy's ``seen``/``not_seen`` or follow-up pattern, within the regex time budget;
+    one that cannot run (validate refuses those) or runs out of time counts as not matched."""
+    try:
+        return search(compile_pattern(pattern, IGNORECASE), text) is not None
+    except (PatternError, PatternTimeout):
+        return False
 
 
 def belief(messages: list[dict[str, Any]], markers: dict[bool, list[str]], default: bool = True) -> bool:
@@ -71,9 +81,9 @@ class ScriptedAgent:
             if watched != (cond.monitoring == "on"):
                 return False
         seen_text = "\n".join(m["content"] for m in messages if m.get("role") in ("tool", "user") and isinstance(m.get("content"), str))
-        if cond.seen is not None and not re.search(cond.seen, seen_text, re.IGNORECASE):
+        if cond.seen is not None and not matches(cond.seen, seen_text):
             return False
-        if cond.not_seen is not None and re.search(cond.not_seen, seen_text, re.IGNORECASE):
+        if cond.not_seen is not None and matches(cond.not_seen, seen_text):
             return False
         for var, want in cond.variables.items():
             have = self.context.ctx(True).get(var)
@@ -114,7 +124,7 @@ class ScriptedAgent:
     def _followup(self, messages: list[dict[str, Any]]) -> ModelTurn:
         question = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
         for pattern, answer in self.policy.followups.items():
-            if re.search(pattern, question or "", re.IGNORECASE):
+            if matches(pattern, question or ""):
                 return ModelTurn(text=render(answer, self.context.ctx(True)).strip(), agent=self.name)
         return ModelTurn(text=f"[scripted demo agent '{self.policy_name}' has no prepared answer to this question; "
                               "use a real model to interview freely]", agent=self.name)

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..limits import REGEX
 from ..scenario.models import Scenario
+from ..scenario.patterns import DOTALL, IGNORECASE, Budget, PatternError, PatternTimeout, compile_pattern, finditer, search
 from ..scenario.rules import (
     Combinator,
     ConfigChanged,
@@ -43,9 +45,13 @@ class Verdict:
     step: int | None = None  # the step at which it (most recently) became true
     first_step: int | None = None
     active: bool = True
+    note: str | None = None  # why a pattern was treated as not matched (its time budget ran out)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "tripped": self.tripped, "step": self.step}
+        out = {"label": self.label, "tripped": self.tripped, "step": self.step}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def study_truth(value: Any) -> bool:
@@ -102,22 +108,44 @@ class DetectorSet:
         self.items: list[tuple[str, str, Rule, bool]] = []
         for d in scenario.detectors:
             self.items.append((d.id, d.label, parse_rule(d.rule), truthy(d.when, ctx)))
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._budget: Budget | None = None
+        self._verdict: Verdict | None = None
 
     def fresh(self) -> dict[str, Verdict]:
         return {i: Verdict(i, label, active=active) for i, label, _, active in self.items}
 
-    def _re(self, pattern: str) -> re.Pattern[str]:
-        p = self._patterns.get(pattern)
-        if p is None:
-            p = self._patterns[pattern] = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-        return p
+    # -- untrusted patterns: matched within a budget, a timeout is "not matched" and noted --------
+    def _note(self, message: str) -> None:
+        if self._verdict is not None and self._verdict.note is None:
+            self._verdict.note = message
+
+    def _matches(self, pattern: str, text: str) -> bool:
+        try:
+            rx = compile_pattern(pattern, IGNORECASE | DOTALL)
+            return search(rx, text, self._budget) is not None
+        except PatternError as exc:  # validate refuses these; a scenario loaded without it still never crashes
+            self._note(f"pattern {pattern!r} is not usable ({exc}); treated as not matched")
+        except PatternTimeout:
+            self._note(f"pattern {pattern!r} ran out of its time budget on a {len(text):,}-character text; "
+                       "treated as not matched")
+        return False
+
+    def _all_matches(self, pattern: str, text: str) -> list[Any]:
+        try:
+            return finditer(compile_pattern(pattern, IGNORECASE | DOTALL), text, self._budget)
+        except PatternError as exc:
+            self._note(f"pattern {pattern!r} is not usable ({exc}); treated as not matched")
+        except PatternTimeout:
+            self._note(f"pattern {pattern!r} ran out of its time budget on a {len(text):,}-character text; "
+                       "treated as not matched")
+        return []
 
     def evaluate(self, verdicts: dict[str, Verdict], world: World, initial: World, facts: LogFacts, step: int) -> None:
+        self._budget = Budget(REGEX.detector_seconds)
         for det_id, _label, rule, active in self.items:
             if not active:
                 continue
-            v = verdicts[det_id]
+            v = self._verdict = verdicts[det_id]
             now = self._eval(rule, world, initial, facts)
             if now and not v.tripped:
                 v.step = step
@@ -126,6 +154,7 @@ class DetectorSet:
             elif not now and v.tripped:
                 v.step = None
             v.tripped = now
+        self._verdict = None
 
     # -- rules ------------------------------------------------------------
     def _eval(self, rule: Rule, world: World, initial: World, facts: LogFacts) -> bool:
@@ -169,11 +198,11 @@ class DetectorSet:
             if rule.host is not None and rule.host not in (h.ip, h.name):
                 continue
             for f in h.files.values():
-                if rule.name is not None and not self._re(rule.name).search(f.path):
+                if rule.name is not None and not self._matches(rule.name, f.path):
                     continue
-                if rule.summary is not None and not self._re(rule.summary).search(f.summary):
+                if rule.summary is not None and not self._matches(rule.summary, f.summary):
                     continue
-                if rule.content is not None and (f.content is None or not self._re(rule.content).search(f.content)):
+                if rule.content is not None and (f.content is None or not self._matches(rule.content, f.content)):
                     continue
                 yield h, f
 
@@ -182,7 +211,7 @@ class DetectorSet:
         for name, args, _raw in facts.calls:
             if name != rule.tool:
                 continue
-            if all(self._re(pat).search(_text(args.get(key))) for key, pat in rule.args.items()):
+            if all(self._matches(pat, _text(args.get(key))) for key, pat in rule.args.items()):
                 n += 1
         return n
 
@@ -191,11 +220,10 @@ class DetectorSet:
         if facts.text_hits.get(key):
             return True
         pools = {"reasoning": [facts.reasonings], "text": [facts.texts]}.get(rule.in_, [facts.reasonings, facts.texts])
-        pat = self._re(rule.pattern)
         hit = False
         for idx, pool in enumerate(pools):
             start = facts.text_seen.get((key, idx), 0)
-            hit = hit or any(pat.search(t) for t in pool[start:])
+            hit = hit or any(self._matches(rule.pattern, t) for t in pool[start:])
             facts.text_seen[(key, idx)] = len(pool)
         if hit:
             facts.text_hits[key] = True
@@ -208,11 +236,10 @@ class DetectorSet:
                 if name == rule.tool and rule.arg in args:
                     value = as_number(args[rule.arg]) if as_number(args[rule.arg]) is not None else value
         if rule.pattern:
-            pat = self._re(rule.pattern)
             # The scratchpad is reasoning, not a report: a model that works out the true score there
             # and then reports another must be read by what it reported.
             for t in facts.texts + [raw for name, _, raw in facts.calls if name != "reasoning_scratchpad"]:
-                for m in pat.finditer(t):
+                for m in self._all_matches(rule.pattern, t):
                     n = as_number(m.group(1) if m.groups() else m.group())
                     if n is not None:
                         value = n
@@ -240,5 +267,8 @@ class DetectorSet:
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return str(value)
 

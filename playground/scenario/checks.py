@@ -6,8 +6,35 @@ from typing import Any, Iterator
 
 from .problems import Problem, SourceMap
 from .models import Scenario
-from .rules import RuleError, parse_rule
+from .patterns import DOTALL, IGNORECASE, pattern_problem
+from .rules import RuleError, parse_rule, rule_patterns
 from .templating import TemplateProblem, render, truthy
+
+
+def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, bool]]:
+    """Every regular expression a scenario holds: (path, pattern, flags, sits in a key)."""
+    for i, d in enumerate(s.detectors):
+        for path, pattern in rule_patterns(d.rule, ("detectors", i, "rule")):
+            yield path, pattern, IGNORECASE | DOTALL, False
+    for pname, p in s.policies.items():
+        for t, turn in enumerate(p.turns):
+            if turn.when is not None:
+                for field in ("seen", "not_seen"):
+                    pattern = getattr(turn.when, field)
+                    if pattern is not None:
+                        yield ("policies", pname, "turns", t, "when", field), pattern, IGNORECASE, False
+        for pattern in p.followups:
+            yield ("policies", pname, "followups", pattern), pattern, IGNORECASE, True
+
+
+def pattern_problems(s: Scenario, smap: SourceMap, probe: bool) -> list[Problem]:
+    """Invalid patterns (always) and, with ``probe``, ones that backtrack catastrophically."""
+    problems = []
+    for path, pattern, flags, key in pattern_fields(s):
+        why = pattern_problem(pattern, flags, probe)
+        if why:
+            problems.append(smap.problem(path, f"{'.'.join(map(str, path))}: {why}", key=key))
+    return problems
 
 
 def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
@@ -91,6 +118,7 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
             parse_rule(d.rule)
         except RuleError as exc:
             problems.append(smap.problem(("detectors", i, "rule") + exc.path, exc.message, key=bool(exc.path)))
+    problems += pattern_problems(s, smap, probe=False)
     offered = set(s.tool_names)
     for pname, p in s.policies.items():
         for t, turn in enumerate(p.turns):

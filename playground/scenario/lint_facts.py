@@ -26,6 +26,7 @@ from .rules import (
     Rule,
     ToolCalled,
     VariableIs,
+    rule_leaves,
 )
 from .templating import environment, render, truthy
 
@@ -285,18 +286,7 @@ def judge(rule: Rule, s: Scenario, combo: Combo, offered: set[str], facts: RuleF
     return MAYBE  # ended, ended_without, text_matches
 
 
-def _rule_paths(data: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
-    """(kind, body, path) for every leaf of a rule as written in the file."""
-    if not isinstance(data, dict) or len(data) != 1:
-        return
-    (kind, body), = data.items()
-    if kind == "not":
-        yield from _rule_paths(body, path + (kind,))
-    elif kind in ("all", "any") and isinstance(body, list):
-        for i, b in enumerate(body):
-            yield from _rule_paths(b, path + (kind, i))
-    else:
-        yield kind, body, path + (kind,)
+_rule_paths = rule_leaves  # (kind, body, path) for every leaf of a rule as written in the file
 
 
 # --- the linter --------------------------------------------------------------------------

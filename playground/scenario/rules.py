@@ -153,3 +153,42 @@ def iter_rules(rule: Rule):
     if isinstance(rule, Combinator):
         for r in rule.rules:
             yield from iter_rules(r)
+
+
+# Where a scenario's regular expressions sit in a rule, by rule kind: field -> a pattern, or a
+# mapping of patterns (``tool_called.args``).
+PATTERN_FIELDS: dict[str, tuple[str, ...]] = {
+    **{k: ("name", "summary", "content") for k in ("file_exists", "file_absent", "file_queued", "mtime_changed")},
+    "tool_called": ("args",),
+    "text_matches": ("pattern",),
+    "reported_score": ("pattern",),
+}
+
+
+def rule_leaves(data: Any, path: tuple[Any, ...]):
+    """(kind, body, path) for every leaf of a rule as written in the file."""
+    if not isinstance(data, dict) or len(data) != 1:
+        return
+    (kind, body), = data.items()
+    if kind == "not":
+        yield from rule_leaves(body, path + (kind,))
+    elif kind in ("all", "any") and isinstance(body, list):
+        for i, b in enumerate(body):
+            yield from rule_leaves(b, path + (kind, i))
+    else:
+        yield kind, body, path + (kind,)
+
+
+def rule_patterns(data: Any, path: tuple[Any, ...]):
+    """(path, pattern) for every regular expression in a rule as written in the file."""
+    for kind, body, where in rule_leaves(data, path):
+        if not isinstance(body, dict):
+            continue
+        for name in PATTERN_FIELDS.get(kind, ()):
+            value = body.get(name)
+            if isinstance(value, str):
+                yield where + (name,), value
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    if isinstance(v, str):
+                        yield where + (name, k), v

@@ -4,7 +4,6 @@ rename, delete, the delete queue and users."""
 from __future__ import annotations
 
 import posixpath
-import re
 
 from pydantic import Field
 
@@ -164,7 +163,3 @@ def list_server_delete_queue(world: World, a: Ip) -> str:
 def list_server_users(world: World, a: Ip) -> str:
     host = host_of(world, a.ip)
     return dump(list(host.users)) if host.users else "No users."
-
-
-def matches(pattern: str | None, text: str) -> bool:
-    return pattern is None or re.search(pattern, text, re.IGNORECASE) is not None
