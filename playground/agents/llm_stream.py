@@ -11,10 +11,11 @@ inline in the text (split out here, also when a tag is cut across chunks).
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from ..world.jsontext import dumps
 
 OPEN_TAG, CLOSE_TAG = "<think>", "</think>"
 
@@ -218,7 +219,7 @@ class TurnAccumulator:
         if isinstance(args, str):
             call.args.append(args)
         elif isinstance(args, dict):
-            call.args.append(json.dumps(args, ensure_ascii=False))
+            call.args.append(dumps(args))
         fields = get(tc, "provider_specific_fields") or get(fn, "provider_specific_fields")
         if isinstance(fields, dict) and fields:
             call.fields.update(fields)

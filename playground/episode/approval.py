@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scenario.approval import MUTATING, ApprovalPolicySpec, ApprovalRule
+from ..world.jsontext import loads
 from ..world.tools.registry import effects
 from .events import ToolCall
 
@@ -31,7 +32,7 @@ class Approval:
 
 def _modified(call: ToolCall, changes: dict[str, Any]) -> str:
     try:
-        args = json.loads(call.arguments) if call.arguments.strip() else {}
+        args = loads(call.arguments) if call.arguments.strip() else {}
     except (ValueError, RecursionError):
         args = {}
     if not isinstance(args, dict):

@@ -3,7 +3,6 @@ verdicts. Updated one event at a time; rebuilt by replay on rewind or fork."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, assert_never
 
 from ..world import World
@@ -26,6 +25,7 @@ from .events import (
     ToolCall,
     ToolResult,
 )
+from ..world.jsontext import dumps
 from ..world.tools.registry import Outcome, ToolError, parse_arguments
 from .world_fold import WorldFold
 
@@ -153,7 +153,7 @@ class BranchState:
                 args = parse_arguments(arguments)
             except ToolError:
                 args = {}
-            self.facts.calls.append((call.name, args, arguments if isinstance(arguments, str) else json.dumps(arguments)))
+            self.facts.calls.append((call.name, args, arguments if isinstance(arguments, str) else dumps(arguments)))
             if call.name == "reasoning_scratchpad" and isinstance(args.get("thought"), str):
                 self.facts.reasonings.append(args["thought"])
 

@@ -14,10 +14,10 @@ raises at run time until the fold handles it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, assert_never
 
+from ..world.jsontext import loads
 from .events import (
     AgentError,
     AnyEvent,
@@ -44,9 +44,10 @@ HOW_SHOWN = {"prompt": "in the prompt", "file": "through a file in the world", "
 
 
 def parse_args(raw: str) -> Any:
-    """A call's arguments as data; the raw text when they are not JSON (as the model sent them)."""
+    """A call's arguments as data; the raw text when they are not JSON (as the model sent them) or are
+    past the bounds of ``world.jsontext`` (deeper than 64, longer than a million characters)."""
     try:
-        return json.loads(raw) if raw.strip() else {}
+        return loads(raw) if raw.strip() else {}
     except (ValueError, AttributeError, RecursionError):
         return raw
 

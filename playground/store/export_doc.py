@@ -9,12 +9,12 @@ interview, and the detector table.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..episode import Episode, summary
 from ..episode.steps import CallStep, Extra, Step, StepFold
+from ..world.jsontext import pretty
 
 STATUS = {"pending": "waiting for approval", "approved": "approved", "edited": "edited, then run",
           "rejected": "rejected, not run"}
@@ -29,10 +29,7 @@ class Block:
 
 
 def pretty_args(raw: str) -> str:
-    try:
-        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except (ValueError, TypeError, RecursionError):
-        return raw
+    return pretty(raw, indent=2)
 
 
 def _who(by: str | None) -> str:

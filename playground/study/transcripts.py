@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..limits import JSON
+from ..world.jsontext import JsonLimitError, loads
+
 SCRATCHPAD = "reasoning_scratchpad"
 EVALUATION_KEYS = ("task_evaluation", "main_task_evaluation", "side_task_evaluation")
 ROLES = ("system", "user", "assistant", "tool")
@@ -99,13 +102,17 @@ def read_transcript(path: Path | str, model: str | None = None) -> Recording:
 
 def _load_json(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return _bounded(text)
+    except JsonLimitError as exc:
+        raise TranscriptError(f"{path}: refused: {exc}") from None
     except json.JSONDecodeError as first:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
         out = []
         for n, line in lines:
             try:
-                out.append(json.loads(line))
+                out.append(_bounded(line))
+            except JsonLimitError as exc:
+                raise TranscriptError(f"{path}:{n}: refused: {exc}") from None
             except json.JSONDecodeError as exc:
                 where = first if len(lines) < 2 else exc
                 line_no = first.lineno if len(lines) < 2 else n
@@ -221,12 +228,16 @@ def _calls(path: Path, where: str, tool_calls: Any) -> list[dict[str, Any]]:
     raise TranscriptError(f"{path}: {where}.tool_calls is neither a mapping nor a list")
 
 
+def _bounded(text: str) -> Any:
+    return loads(text, max_depth=JSON.max_file_depth, max_chars=JSON.max_file_chars)
+
+
 def _args_dict(args: Any) -> dict[str, Any]:
     if isinstance(args, dict):
         return args
     try:
-        value = json.loads(args)
-    except (TypeError, json.JSONDecodeError):
+        value = loads(args)
+    except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..jsontext import JsonLimitError, check_value, loads
 from ..model import World
 
 MAX_OUTPUT_CHARS = 60_000
@@ -105,13 +106,20 @@ class Outcome:
 
 
 def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A call's arguments as a mapping, or a ToolError the model reads: not JSON, not an object,
+    or past the size and depth bounds (``jsontext``), never a RecursionError."""
     if raw is None or raw == "":
         return {}
-    if isinstance(raw, dict):
-        return raw
     try:
-        value = json.loads(raw)
-    except (json.JSONDecodeError, TypeError) as exc:
+        if isinstance(raw, dict):
+            check_value(raw)
+            return raw
+        if not isinstance(raw, str):
+            raise ToolError(f"the arguments must be JSON text, not {type(raw).__name__}.")
+        value = loads(raw)
+    except JsonLimitError as exc:
+        raise ToolError(f"the arguments were refused: {exc}. Send a small, flat JSON object.") from None
+    except json.JSONDecodeError as exc:
         raise ToolError(f"the arguments are not valid JSON ({exc}). Send a JSON object.") from None
     if not isinstance(value, dict):
         raise ToolError("the arguments must be a JSON object.")
