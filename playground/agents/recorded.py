@@ -31,6 +31,8 @@ import yaml
 
 from ..episode import Episode, ModelTurn, ToolCall, ToolResult, TurnRequest
 from ..episode.agent_api import AgentExhausted, AgentFailure
+from ..limits import YAML
+from ..scenario.yaml_bounds import safe_load
 
 RECORDED_PREFIX = "recorded/"
 _ID = re.compile(r"^rec(\d+)_(\d+)$")
@@ -62,6 +64,8 @@ def canonical(text: str | None) -> Any:
     or YAML text (structures only; a scalar stays text), else the text with runs of
     whitespace made single spaces (which also lines up re-padded table columns)."""
     text = (text or "").strip()
+    if len(text) > YAML.max_output_parse_chars:  # parsing is bounded too, but a long answer is compared as text
+        return _squash(text)
     if text[:1] in "{[":
         try:
             value = ast.literal_eval(text)
@@ -71,10 +75,10 @@ def canonical(text: str | None) -> Any:
             pass
     if "\n" in text or text[:1] in "{[-":
         try:
-            value = yaml.safe_load(text)
+            value = safe_load(text)  # bounded: no alias bombs, recursive aliases or deep nesting
             if isinstance(value, (dict, list)):
                 return _plain(value)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             pass
     return _squash(text)
 

@@ -110,6 +110,7 @@ class DetectorSet:
             self.items.append((d.id, d.label, parse_rule(d.rule), truthy(d.when, ctx)))
         self._budget: Budget | None = None
         self._verdict: Verdict | None = None
+        self._compiled: dict[str, Any] = {}
 
     def fresh(self) -> dict[str, Verdict]:
         return {i: Verdict(i, label, active=active) for i, label, _, active in self.items}
@@ -119,10 +120,15 @@ class DetectorSet:
         if self._verdict is not None and self._verdict.note is None:
             self._verdict.note = message
 
+    def _rx(self, pattern: str) -> Any:
+        rx = self._compiled.get(pattern)
+        if rx is None:
+            rx = self._compiled[pattern] = compile_pattern(pattern, IGNORECASE | DOTALL)
+        return rx
+
     def _matches(self, pattern: str, text: str) -> bool:
         try:
-            rx = compile_pattern(pattern, IGNORECASE | DOTALL)
-            return search(rx, text, self._budget) is not None
+            return search(self._rx(pattern), text, self._budget) is not None
         except PatternError as exc:  # validate refuses these; a scenario loaded without it still never crashes
             self._note(f"pattern {pattern!r} is not usable ({exc}); treated as not matched")
         except PatternTimeout:
@@ -132,7 +138,7 @@ class DetectorSet:
 
     def _all_matches(self, pattern: str, text: str) -> list[Any]:
         try:
-            return finditer(compile_pattern(pattern, IGNORECASE | DOTALL), text, self._budget)
+            return finditer(self._rx(pattern), text, self._budget)
         except PatternError as exc:
             self._note(f"pattern {pattern!r} is not usable ({exc}); treated as not matched")
         except PatternTimeout:

@@ -87,8 +87,10 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
 def template_problem(smap: SourceMap, path: tuple[Any, ...], exc: TemplateProblem) -> Problem:
     line, col = smap.locate(path)
     if exc.lineno:
-        line += exc.lineno  # block scalars start on the line after the key
-        col = 1
+        if tuple(path) in smap.blocks:
+            line, col = line + exc.lineno, 1  # a block scalar's text starts on the line after its | or >
+        elif exc.lineno > 1:
+            line, col = line + exc.lineno - 1, 1
     return Problem(smap.file, line, col, f"{'.'.join(map(str, path))}: {exc.message}")
 
 

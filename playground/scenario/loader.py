@@ -1,9 +1,11 @@
 """Load scenario and pack files: ``yaml.safe_load`` semantics, size limits, and
 errors that name file, line and column.
 
-The YAML is composed once into a node tree (which carries marks), checked for
-alias bombs, constructed with the safe constructor, and validated with
-pydantic; every validation error is mapped back to the node it came from.
+The YAML is composed once into a node tree (which carries marks) within the
+bounds of ``yaml_bounds`` (no recursive aliases, bounded depth and integers),
+checked for alias bombs and duplicate keys, constructed with the safe
+constructor, and validated with pydantic; every validation error is mapped back
+to the node it came from.
 """
 
 from __future__ import annotations
@@ -17,25 +19,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..limits import YAML
 from .models import PackMeta, Scenario
 from .problems import Path_, Problem, ScenarioError, SourceMap
+from .yaml_bounds import SafeLoader, YamlLimitError, expanded_size
 
-MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 200_000  # after alias expansion: a "billion laughs" file dies here
-
-
-class SafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` with YAML 1.2 booleans: ``on``/``off``/``yes``/``no`` stay strings,
-    so ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects."""
+MAX_FILE_BYTES = YAML.max_bytes
+MAX_NODES = YAML.max_nodes  # after alias expansion: a "billion laughs" file dies here
 
 
-SafeLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-for _ch in "tTfF":
-    SafeLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
-        0, ("tag:yaml.org,2002:bool", __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -43,6 +35,14 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None:
+    """Refuse a document too large once aliases expand, and one with a key twice in a mapping
+    (YAML forbids it; PyYAML keeps the last silently); record where each value sits."""
+    total, where = expanded_size(root, MAX_NODES)
+    if where is not None:
+        raise ScenarioError([Problem(smap.file, *_mark(where), f"document too large after alias expansion "
+                                     f"(over {MAX_NODES} nodes)")])
+    duplicates: list[Problem] = []
+    checked: set[int] = set()
     count = 0
     stack: list[tuple[yaml.Node, Path_, bool]] = [(root, (), True)]
     while stack:
@@ -54,12 +54,24 @@ def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None
             )
         if record:
             smap.values.setdefault(path, _mark(node))
+            if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+                smap.blocks.add(path)
         if isinstance(node, yaml.MappingNode):
+            first = id(node) not in checked
+            checked.add(id(node))
+            seen: dict[Any, yaml.Node] = {}
             for k, v in node.value:
                 try:
                     key = loader.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else None
                 except yaml.YAMLError:
                     key = None
+                if first and key is not None and k.tag != "tag:yaml.org,2002:merge":
+                    if key in seen:
+                        line, col = _mark(seen[key])
+                        duplicates.append(Problem(smap.file, *_mark(k), f"duplicate key {key!r} (first at line {line}, "
+                                                  f"column {col}); a mapping holds each key once"))
+                    else:
+                        seen[key] = k
                 child = path + (key,)
                 if record and key is not None:
                     smap.keys.setdefault(child, _mark(k))
@@ -67,6 +79,8 @@ def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
                 stack.append((v, path + (i,), record))
+    if duplicates:
+        raise ScenarioError(sorted(duplicates, key=lambda p: (p.line, p.col)))
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
@@ -85,7 +99,8 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or str(exc)
-        raise ScenarioError([Problem(file, line, col, f"YAML syntax: {msg}")]) from None
+        kind = "YAML" if isinstance(exc, YamlLimitError) else "YAML syntax"
+        raise ScenarioError([Problem(file, line, col, f"{kind}: {msg}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, 1, 1, f"YAML: {exc}")]) from None
     except RecursionError:

@@ -37,6 +37,7 @@ class SourceMap:
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    blocks: set[Path_] = field(default_factory=set)  # values written as block scalars (| or >)
 
     def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         table = self.keys if key else self.values

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..scenario.models import Scenario
 from ..scenario.templating import render, truthy
+from ..scenario.yaml_bounds import safe_load
 from .clock import parse_time
 from .model import Document, Host, Sheet, VFile, World
 from .paths import normalize
@@ -80,7 +81,16 @@ def set_monitoring_file(world: World, scenario: Scenario, monitored: bool) -> No
         path = normalize(mon.path)
         host.files[path] = VFile(path, len(text.encode()), world.clock, text, "monitoring settings")
     else:
-        import yaml
+        world.configs[mon.path] = monitoring_config(text)
 
-        loaded = yaml.safe_load(text)
-        world.configs[mon.path] = loaded if isinstance(loaded, dict) else {"value": loaded}
+
+def monitoring_config(text: str) -> dict[Any, Any]:
+    """A ``kind: config`` monitoring file's text as the config it stands for: its YAML mapping, any
+    other value under ``value``, and text that is not YAML (validate reports it) kept as a string."""
+    import yaml
+
+    try:
+        loaded = safe_load(text)
+    except yaml.YAMLError:
+        return {"value": text}
+    return loaded if isinstance(loaded, dict) else {"value": loaded}

@@ -1,0 +1,131 @@
+"""YAML within bounds: ``yaml.safe_load`` semantics for untrusted text (scenario and
+pack files, monitoring files, YAML inside recorded tool output).
+
+PyYAML composes an alias to the node it names, even one still being composed, so
+``a: &a [*a, *a]`` is a node that contains itself: anything that walks it walks
+forever (validate hung, the TUI grew to 5.6 GB). The composer here refuses an
+alias to an open anchor, refuses nesting past :data:`YAML.max_depth` (the composer
+recurses per level), and the constructor refuses integers too long to convert
+and turns a scalar it cannot build (``2025-13-45``) into an error at its mark
+instead of a ValueError from ``datetime``. :func:`expanded_size` counts nodes as
+aliases expand them, without expanding them, so a billion-laughs file is refused
+in time linear in its text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent, CollectionStartEvent
+
+from ..limits import YAML
+
+
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A document past a bound (depth, size, a recursive alias, an integer too long)."""
+
+
+class SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` with YAML 1.2 booleans (``on``/``off``/``yes``/``no`` stay strings, so
+    ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects) and the bounds above."""
+
+    max_depth = YAML.max_depth
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._open: Counter[str] = Counter()
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            if self._open[event.anchor]:
+                raise YamlLimitError(None, None, f"recursive alias *{event.anchor}: it refers to a node that "
+                                     "contains it (the document would be infinite)", event.start_mark)
+            return super().compose_node(parent, index)
+        if not isinstance(event, CollectionStartEvent):
+            return super().compose_node(parent, index)
+        if self._depth >= self.max_depth:
+            raise YamlLimitError(None, None, f"nested more than {self.max_depth} levels deep", event.start_mark)
+        anchor = event.anchor
+        self._depth += 1
+        if anchor is not None:
+            self._open[anchor] += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if anchor is not None:
+                self._open[anchor] -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise ConstructorError(None, None, f"cannot read this value: {exc}", node.start_mark) from None
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isalnum() for ch in str(node.value))
+        if digits > YAML.max_int_digits:
+            raise YamlLimitError(None, None, f"an integer with {digits:,} digits; the limit is {YAML.max_int_digits}",
+                                 node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:int", SafeLoader.construct_yaml_int)
+SafeLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _ch in "tTfF":
+    SafeLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
+        0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+
+
+def expanded_size(root: yaml.Node, limit: int = YAML.max_nodes) -> tuple[int, yaml.Node | None]:
+    """How many nodes the document has with every alias expanded, counted once per distinct node
+    (aliases share nodes), and the first node whose expansion passes ``limit`` (or None)."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        children = ([c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in size)
+            continue
+        total = 1 + sum(size[id(c)] for c in children)
+        size[id(node)] = total
+        if total > limit:
+            return total, node
+    return size[id(root)], None
+
+
+def safe_load(text: str, max_bytes: int = YAML.max_bytes) -> Any:
+    """``yaml.safe_load`` within the bounds; every refusal is a ``yaml.YAMLError``."""
+    if len(text) > max_bytes:
+        raise YamlLimitError(None, None, f"longer than {max_bytes:,} characters", None)
+    loader = SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        total, where = expanded_size(root)
+        if where is not None:
+            raise YamlLimitError(None, None, f"too large after alias expansion (over {YAML.max_nodes:,} nodes)",
+                                 where.start_mark)
+        return loader.construct_document(root)
+    except RecursionError:
+        raise YamlLimitError(None, None, "nested too deeply", None) from None
+    finally:
+        loader.dispose()
+
+
+__all__ = ["SafeLoader", "YamlLimitError", "expanded_size", "safe_load"]
