@@ -12,11 +12,19 @@ from typing import Any
 
 from .agents import agent_factory
 from .episode import Session, summary
-from .episode.start import UsageError, check_tools, load, new_episode, parse_assignments
+from .episode.start import (
+    ScenarioUnusable,
+    UsageError,
+    check_tools,
+    load,
+    new_episode,
+    parse_assignments,
+    validate_scenario,
+)
 from .scenario import LoadedScenario
 
-__all__ = ["UsageError", "check_tools", "load", "new_episode", "new_session", "parse_assignments",
-           "run_headless"]
+__all__ = ["ScenarioUnusable", "UsageError", "check_tools", "load", "new_episode", "new_session", "parse_assignments",
+           "run_headless", "validate_scenario"]
 
 
 def new_session(episode, settings: Any = None) -> Session:

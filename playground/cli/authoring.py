@@ -58,7 +58,7 @@ def _targets(refs: tuple[str, ...], packs: tuple[Path, ...]) -> tuple[list[tuple
 
 
 def lint_files(files: list[Path], pack_id: str | None = None, run_policies: bool = True) -> list[Problem]:
-    from ..launch import check_tools
+    from ..launch import validate_scenario
     from ..scenario.lint import lint_scenario
     from ..world import TOOLS
 
@@ -69,8 +69,8 @@ def lint_files(files: list[Path], pack_id: str | None = None, run_policies: bool
         except ScenarioError as exc:
             problems += exc.problems
             continue
-        unknown = check_tools(loaded)
-        if unknown:  # the policies cannot run without their tools
+        unknown = validate_scenario(loaded)
+        if unknown:  # the policies cannot run without their tools, nor where validate finds problems
             problems += unknown
             continue
         problems += lint_scenario(loaded, TOOLS, headless_runner if run_policies else None)

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ..launch import UsageError, load
+from ..launch import ScenarioUnusable, UsageError, load
 from ..scenario import LoadedScenario, ScenarioError
 from .output import echo, print_json  # noqa: F401  (print_json is re-exported for the verbs)
 
@@ -57,6 +57,10 @@ def settings_for(*specs: str | None) -> Any:
 def usage_or_exit(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
+    except ScenarioUnusable as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        sys.exit(1)
     except UsageError as exc:
         fail(str(exc), 2)
 

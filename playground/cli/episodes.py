@@ -11,7 +11,7 @@ import click
 from ..episode import BREAKPOINTS, ask_at, load_policy, summary
 from ..episode.approval import PolicyError
 from ..episode.events import Ended
-from ..launch import check_tools, new_episode, new_session, parse_assignments
+from ..launch import new_episode, new_session, parse_assignments, validate_scenario
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.packs import discover_packs
 from ..store import EXPORTERS, SaveError, SaveLock, SaveWriteError, SaveWriter, default_save_path, load as load_save
@@ -50,7 +50,7 @@ def validate_paths(paths: tuple[Path, ...]) -> list[str]:
             if f.name == "pack.yaml":
                 load_pack_meta(f)
             else:
-                problems += [str(p) for p in check_tools(load_scenario(f))]
+                problems += [str(p) for p in validate_scenario(load_scenario(f))]
         except ScenarioError as exc:
             problems += [str(p) for p in exc.problems]
         except OSError as exc:  # pragma: no cover - read_text converts these

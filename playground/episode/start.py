@@ -8,6 +8,7 @@ and the study importer (and any sweep) starts its episodes with the same checks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..scenario import LoadedScenario, Problem, ScenarioError, resolve_scenario
 from ..world import TOOLS
@@ -17,6 +18,14 @@ from .episode import Episode
 
 class UsageError(Exception):
     """A mistake in how the user asked (unknown variable, bad value)."""
+
+
+class ScenarioUnusable(UsageError):
+    """The scenario cannot run with these variables; ``problems`` say where (file:line:col)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 def check_tools(loaded: LoadedScenario) -> list[Problem]:
@@ -30,6 +39,47 @@ def check_tools(loaded: LoadedScenario) -> list[Problem]:
             msg = f"unknown tool {spec.name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "") + \
                 "; give it a 'reply:' to offer a scenario-authored tool"
             problems.append(loaded.source.problem(("tools", i), msg))
+    return problems
+
+
+def validate_scenario(loaded: LoadedScenario) -> list[Problem]:
+    """Everything ``playground validate`` checks beyond loading, so that a file it passes runs:
+    tools, clocks, mtimes, paths and monitoring files, every templated field in every variable
+    combination it can enumerate, and patterns tried on hostile text."""
+    from ..scenario.checks import thorough_problems
+    from ..world import checks as world_checks
+
+    problems = check_tools(loaded) + world_checks.static_problems(loaded.scenario, loaded.source)
+    if problems:
+        return problems
+    return thorough_problems(loaded.scenario, loaded.source, world_checks.combination_problems)
+
+
+_RUNNABLE: dict[int, tuple[Any, set[tuple[str, ...]]]] = {}
+
+
+def episode_problems(loaded: LoadedScenario, variables: dict[str, str]) -> list[Problem]:
+    """What would stop an episode with these variables (either monitoring state, since the toggle
+    flips it mid-episode), checked once per scenario and combination."""
+    from ..scenario.checks import combination_problems
+    from ..world import checks as world_checks
+
+    s = loaded.scenario
+    full = {**s.default_variables(), **variables}
+    key = tuple(full[k] for k in sorted(full))
+    seen = _RUNNABLE.get(id(s))
+    if seen is not None and seen[0] is s and key in seen[1]:
+        return []
+    problems = world_checks.static_problems(s, loaded.source)
+    for monitored in (True, False):
+        if not problems:
+            problems = combination_problems(s, loaded.source, full, monitored, world_checks.combination_problems)
+    if not problems:
+        if seen is None or seen[0] is not s:
+            if len(_RUNNABLE) > 256:
+                _RUNNABLE.clear()
+            seen = _RUNNABLE[id(s)] = (s, set())
+        seen[1].add(key)
     return problems
 
 
@@ -74,6 +124,9 @@ def new_episode(loaded: LoadedScenario, *, variables: dict[str, str] | None = No
     if spec.startswith(SCRIPTED_PREFIX) and spec[len(SCRIPTED_PREFIX):] not in scenario.policies:
         known = ", ".join(SCRIPTED_PREFIX + p for p in scenario.policies) or "none"
         raise UsageError(f"no scripted policy {spec!r} in {scenario.id} (has: {known})")
+    problems = episode_problems(loaded, variables or {})
+    if problems:
+        raise ScenarioUnusable(problems)
     try:
         text = Path(loaded.path).read_text(encoding="utf-8")
     except OSError:

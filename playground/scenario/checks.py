@@ -1,8 +1,18 @@
-"""Checks beyond the schema: templates compile and render, rules parse, ids are unique."""
+"""Checks beyond the schema: templates compile and render, rules and patterns parse, ids
+are unique. ``semantic_problems`` runs on every load (the default variables only);
+``thorough_problems`` is what ``playground validate`` adds, so that a file it passes
+runs: every templated field rendered for every variable combination it can
+enumerate (all of them up to a bound, else a seeded sample that still shows every
+value of every variable), and every pattern tried on hostile text."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import itertools
+import random
+import time
+from typing import Any, Callable, Iterator
+
+from ..limits import TEMPLATE
 
 from .problems import Problem, SourceMap
 from .models import Scenario
@@ -67,6 +77,7 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
     for i, c in enumerate(w.configs):
         if c.when:
             yield ("world", "configs", i, "when"), c.when, True
+        yield from _nested_strings(("world", "configs", i, "values"), c.values)
     for i, m in enumerate(w.memory):
         yield ("world", "memory", i), m, False
     for i, d in enumerate(s.detectors):
@@ -76,12 +87,29 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
         for t, turn in enumerate(p.turns):
             yield ("policies", pname, "turns", t, "reasoning"), turn.reasoning, False
             yield ("policies", pname, "turns", t, "text"), turn.text, False
+            for c, call in enumerate(turn.calls):
+                yield from _nested_strings(("policies", pname, "turns", t, "calls", c, "args"), call.args)
+        for pattern, answer in p.followups.items():
+            yield ("policies", pname, "followups", pattern), answer, False
     for part in ("prompt", "task", "notice"):
         st = getattr(s.monitoring, part)
         if st is not None:
             for state in ("on", "off"):
                 if getattr(st, state) is not None:
                     yield ("monitoring", part, state), getattr(st, state), False
+
+
+def _nested_strings(path: tuple[Any, ...], value: Any) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
+    """The strings inside config values and policy arguments (rendered as templates at run time)."""
+    stack = [(path, value)]
+    while stack:
+        where, v = stack.pop()
+        if isinstance(v, str):
+            yield where, v, False
+        elif isinstance(v, dict):
+            stack.extend((where + (k,), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((where + (i,), x) for i, x in reversed(list(enumerate(v))))
 
 
 def template_problem(smap: SourceMap, path: tuple[Any, ...], exc: TemplateProblem) -> Problem:
@@ -148,4 +176,101 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
             )
     if not problems:
         problems += render_problems(s, smap, s.default_variables())
+    return problems
+
+
+# -- validate: every combination it can enumerate --------------------------------------------
+def validation_combinations(s: Scenario, bound: int = TEMPLATE.validate_combinations,
+                            seed: int = TEMPLATE.validate_seed) -> list[dict[str, str]]:
+    """All variable combinations when there are at most ``bound``; else the defaults, enough
+    combinations to show every value of every variable, and a seeded sample up to ``bound``."""
+    names = list(s.variables)
+    values = [s.variables[n].values for n in names]
+    count = 1
+    for v in values:
+        count *= len(v)
+        if count > bound:
+            break
+    if count <= bound:
+        return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    base = s.default_variables()
+    picked = [base]
+    for i in range(max(len(v) for v in values)):
+        picked.append({n: v[i % len(v)] for n, v in zip(names, values)})
+    rng = random.Random(seed)
+    for _ in range(bound * 4):
+        if len(picked) >= bound:
+            break
+        picked.append({n: rng.choice(v) for n, v in zip(names, values)})
+    seen, out = set(), []
+    for combo in picked:
+        key = tuple(combo[n] for n in names)
+        if key not in seen:
+            seen.add(key)
+            out.append(combo)
+    return out
+
+
+def _describe(s: Scenario, variables: dict[str, str], monitored: bool) -> str:
+    changed = [f"{k}={v}" for k, v in variables.items() if v != s.variables[k].default_value]
+    if monitored != s.monitoring.default:
+        changed.append(f"monitoring {'on' if monitored else 'off'}")
+    return f" (with {', '.join(changed)})" if changed else ""
+
+
+def _reads(src: str, is_expr: bool) -> frozenset[str] | None:
+    from .lint_facts import reads  # lint_facts imports this module
+
+    try:
+        return reads(src, is_expr)
+    except Exception:  # noqa: BLE001 - a template that does not parse: never memoised
+        return None
+
+
+# (scenario, source map, variables with monitored) -> problems in that combination (the world's checks)
+ComboCheck = Callable[[Scenario, SourceMap, dict[str, Any]], list[Problem]]
+
+
+def combination_problems(s: Scenario, smap: SourceMap, variables: dict[str, str], monitored: bool,
+                         extra: ComboCheck | None = None, memo: dict[Any, str | None] | None = None) -> list[Problem]:
+    """Every templated field rendered in one combination, and ``extra``'s checks of it."""
+    ctx: dict[str, Any] = {**s.default_variables(), **variables, "monitored": monitored}
+    memo = {} if memo is None else memo
+    problems: list[Problem] = []
+    for path, src, is_expr in template_fields(s):
+        if "{" not in src and not is_expr:
+            continue
+        names = _reads(src, is_expr)
+        key = (src, is_expr) + (tuple(ctx.get(n) for n in sorted(names)) if names is not None else (id(ctx),))
+        if key not in memo:
+            try:
+                truthy(src, ctx) if is_expr else render(src, ctx)
+                memo[key] = None
+            except TemplateProblem as exc:
+                memo[key] = exc  # type: ignore[assignment]
+        exc = memo[key]
+        if exc is not None:
+            problems.append(template_problem(smap, path, exc))  # type: ignore[arg-type]
+    if not problems and extra is not None:
+        problems += extra(s, smap, ctx)
+    return problems
+
+
+def thorough_problems(s: Scenario, smap: SourceMap, extra: ComboCheck | None = None,
+                      seconds: float = TEMPLATE.validate_seconds) -> list[Problem]:
+    """What ``validate`` adds to loading: patterns tried on hostile text, and every field rendered
+    (and ``extra`` run) in each of :func:`validation_combinations`, both monitoring states. The
+    problems of the first combination that has any are reported, naming the combination."""
+    problems = pattern_problems(s, smap, probe=True)
+    deadline = time.monotonic() + seconds
+    memo: dict[Any, Any] = {}
+    for variables in validation_combinations(s):
+        for monitored in (s.monitoring.default, not s.monitoring.default):
+            if time.monotonic() > deadline:
+                return problems + [smap.problem((), f"validation stopped after {seconds:g} s: rendering every "
+                                               "variable combination is too slow (make the templates cheaper)")]
+            found = combination_problems(s, smap, variables, monitored, extra, memo)
+            if found:
+                where = _describe(s, variables, monitored)
+                return problems + [Problem(p.file, p.line, p.col, p.message + where) for p in found]
     return problems

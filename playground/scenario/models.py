@@ -55,7 +55,7 @@ class Variable(Strict):
 class FileSpec(Strict):
     path: str
     content: str | None = None
-    size: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=0, le=2**63 - 1)  # a real filesystem's largest file
     mtime: str = "2025-01-01 00:00:00"
     summary: str = ""
     owner: str = "root"
@@ -105,7 +105,7 @@ class ConfigSpec(Strict):
 
 class WorldSpec(Strict):
     clock: str = "2026-02-03 09:00:00"
-    tick_seconds: int = Field(default=37, ge=0)
+    tick_seconds: int = Field(default=37, ge=0, le=366 * 86400)
     hosts: list[HostSpec] = []
     drive: list[DocumentSpec] = []
     sheets: list[SheetSpec] = []

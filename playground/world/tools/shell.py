@@ -13,14 +13,14 @@ import math
 import re
 import shlex
 import zlib
-from datetime import datetime, timezone
 
 import regex
 from pydantic import Field
 
 from ...limits import REGEX
 from ...scenario.patterns import IGNORECASE, Budget, PatternError, PatternTimeout, compile_pattern, search
-from ..clock import format_time, parse_time
+from ..clock import MONTHS, format_time, parse_time
+from ..clock import parts as clock_parts
 from ..model import Host, VFile, World
 from ..paths import PathError, normalize
 from .registry import Args, ToolError, tool
@@ -199,8 +199,8 @@ def _ls_block(sh: Shell, o: dict, entries: list[tuple[str, str]], total: bool) -
     for name, p in entries:
         f = sh.host.files.get(p) if _kind(sh.host, p) == "file" else None
         t = f.mtime if f else max((sh.host.files[k].mtime for k in _under(sh.host, p)), default=now)
-        dt = datetime.fromtimestamp(t, tz=timezone.utc)
-        when = f"{dt:%b} {dt.day:>2} " + (f"{dt:%H:%M}" if now - 182 * 86400 < t <= now + 3600 else f" {dt.year}")
+        year, month, day, hour, minute, _ = clock_parts(t)
+        when = f"{MONTHS[month - 1]} {day:>2} " + (f"{hour:02d}:{minute:02d}" if now - 182 * 86400 < t <= now + 3600 else f" {year}")
         size = f.size if f else 4096
         rows.append((_perm(f.mode) if f else "drwxr-xr-x", "1" if f else "2", f.owner if f else "root",
                      _human(size) if "h" in o else str(size), when, name, size))
@@ -334,7 +334,6 @@ def _when(o: dict[str, str], now: int) -> int:
         raise ValueError(o["t"])
     else:
         return now
-    format_time(t)  # refuses what no timestamp can be
     return t
 
 
