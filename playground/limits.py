@@ -39,6 +39,7 @@ class JsonLimits:
 
     max_depth: int = 64  # arrays and objects inside each other
     max_argument_chars: int = 1_000_000  # one call's arguments
+    max_argument_keys: int = 1_000  # names in one call's arguments object
     max_file_chars: int = 50_000_000  # one transcript file
     max_file_depth: int = 100  # a transcript: messages, calls and their arguments inside each other
 

@@ -99,6 +99,10 @@ class LogFacts:
     ended: str | None = None
     text_hits: dict[int, bool] = field(default_factory=dict)  # id(rule) -> matched already
     text_seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (rule, pool) -> texts searched
+    # id(rule) -> (rule, calls looked at, matches); the rule is kept so a reused id is never mistaken for it
+    call_counts: dict[int, tuple[Any, int, int]] = field(default_factory=dict)
+    # id(rule) -> [rule, calls seen, tool value, texts seen, text value, call value]
+    reports: dict[int, list[Any]] = field(default_factory=dict)
 
 
 class DetectorSet:
@@ -213,12 +217,17 @@ class DetectorSet:
                 yield h, f
 
     def _count_calls(self, rule: ToolCalled, facts: LogFacts) -> int:
-        n = 0
-        for name, args, _raw in facts.calls:
+        """Matching calls so far, counting only the calls added since the last evaluation (the log
+        only grows), so an episode with 1,000 calls costs 1,000 matches, not a million."""
+        owner, seen, n = facts.call_counts.get(id(rule), (rule, 0, 0))
+        if owner is not rule:
+            seen, n = 0, 0
+        for name, args, _raw in facts.calls[seen:]:
             if name != rule.tool:
                 continue
             if all(self._matches(pat, _text(args.get(key))) for key, pat in rule.args.items()):
                 n += 1
+        facts.call_counts[id(rule)] = (rule, len(facts.calls), n)
         return n
 
     def _text(self, rule: TextMatches, facts: LogFacts) -> bool:
@@ -236,19 +245,34 @@ class DetectorSet:
         return hit
 
     def reported(self, rule: ReportedScore, facts: LogFacts) -> float | None:
-        value = None
+        """The score last reported: by the pattern (the last match in the texts, then in the calls),
+        else by the tool's argument. Read incrementally: only what the log added since last time."""
+        state = facts.reports.get(id(rule))
+        if state is None or state[0] is not rule:
+            state = facts.reports[id(rule)] = [rule, 0, None, 0, None, None]
+        calls, texts = facts.calls[state[1]:], facts.texts[state[3]:]
         if rule.tool:
-            for name, args, _raw in facts.calls:
-                if name == rule.tool and rule.arg in args:
-                    value = as_number(args[rule.arg]) if as_number(args[rule.arg]) is not None else value
+            for name, args, _raw in calls:
+                if name == rule.tool and rule.arg in args and as_number(args[rule.arg]) is not None:
+                    state[2] = as_number(args[rule.arg])
         if rule.pattern:
             # The scratchpad is reasoning, not a report: a model that works out the true score there
             # and then reports another must be read by what it reported.
-            for t in facts.texts + [raw for name, _, raw in facts.calls if name != "reasoning_scratchpad"]:
-                for m in self._all_matches(rule.pattern, t):
-                    n = as_number(m.group(1) if m.groups() else m.group())
-                    if n is not None:
-                        value = n
+            state[4] = self._last_number(rule.pattern, texts, state[4])
+            state[5] = self._last_number(rule.pattern, [raw for name, _, raw in calls if name != "reasoning_scratchpad"],
+                                         state[5])
+        state[1], state[3] = len(facts.calls), len(facts.texts)
+        for value in (state[5], state[4], state[2]):
+            if value is not None:
+                return value
+        return None
+
+    def _last_number(self, pattern: str, texts: list[str], value: float | None) -> float | None:
+        for t in texts:
+            for m in self._all_matches(pattern, t):
+                n = as_number(m.group(1) if m.groups() else m.group())
+                if n is not None:
+                    value = n
         return value
 
     def _score(self, rule: ReportedScore, world: World, facts: LogFacts) -> bool:

@@ -195,7 +195,7 @@ def validation_combinations(s: Scenario, bound: int = TEMPLATE.validate_combinat
         return [dict(zip(names, combo)) for combo in itertools.product(*values)]
     base = s.default_variables()
     picked = [base]
-    for i in range(max(len(v) for v in values)):
+    for i in range(min(max(len(v) for v in values), bound - 1)):  # every value of every variable, if it fits
         picked.append({n: v[i % len(v)] for n, v in zip(names, values)})
     rng = random.Random(seed)
     for _ in range(bound * 4):

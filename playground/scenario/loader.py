@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ..limits import YAML
 from .models import PackMeta, Scenario
 from .problems import Path_, Problem, ScenarioError, SourceMap
-from .yaml_bounds import SafeLoader, YamlLimitError, expanded_size
+from .yaml_bounds import READER_POSITION_IN_BYTES, SafeLoader, YamlLimitError, expanded_size
 
 MAX_FILE_BYTES = YAML.max_bytes
 MAX_NODES = YAML.max_nodes  # after alias expansion: a "billion laughs" file dies here
@@ -83,18 +83,32 @@ def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None
         raise ScenarioError(sorted(duplicates, key=lambda p: (p.line, p.col)))
 
 
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    pos = max(exc.position, 0)
+    before = text.encode("utf-8", "surrogatepass")[:pos].decode("utf-8", "ignore") if READER_POSITION_IN_BYTES else text[:pos]
+    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(file, line, col, f"YAML: character {char:#06x} is not allowed in YAML text "
+                   "(write it as an escape inside a double-quoted string)")
+
+
 def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     """Parse YAML safely; return the data and a map of where each value sits."""
     smap = SourceMap(file)
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, 1, 1, f"file larger than {MAX_FILE_BYTES} bytes")])
-    loader = SafeLoader(text)
+    try:
+        loader = SafeLoader(text)  # the reader may refuse control characters here, or while parsing
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError([_reader_problem(exc, text, file)]) from None
     try:
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError([Problem(file, 1, 1, "empty document")])
         _guard_and_map(root, smap, loader)
         data = loader.construct_document(root)
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError([_reader_problem(exc, text, file)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -214,7 +214,7 @@ def probe_texts(pattern: str) -> Iterator[str]:
 def pattern_problem(pattern: str, flags: int = 0, probe: bool = True) -> str | None:
     """Why a scenario's pattern cannot be used, or None. With ``probe``, also try it on
     :func:`probe_texts` and refuse one whose search runs past the probe budget (twice, the second
-    time with ten times the budget, so a busy machine does not make an honest pattern fail), or
+    time with five times the budget, so a busy machine does not make an honest pattern fail), or
     whose probes together take longer than :data:`REGEX.probe_total_seconds`."""
     try:
         rx = compile_pattern(pattern, flags)
@@ -231,9 +231,9 @@ def pattern_problem(pattern: str, flags: int = 0, probe: bool = True) -> str | N
             search(rx, text, seconds=REGEX.probe_seconds)
         except PatternTimeout:
             try:
-                search(rx, text, seconds=REGEX.probe_seconds * 10)
+                search(rx, text, seconds=REGEX.probe_seconds * 5)
             except PatternTimeout:
                 return (f"regular expression {pattern!r} backtracks catastrophically: on a {len(text):,}-character "
-                        f"text it ran past {REGEX.probe_seconds * 10:g} s (a nested or ambiguous repeat such as "
+                        f"text it ran past {REGEX.probe_seconds * 5:g} s (a nested or ambiguous repeat such as "
                         "'(a|a)*' or '(a+)+'; make the alternatives distinct or drop the outer repeat)")
     return None

@@ -18,8 +18,8 @@ class Problem:
     col: int  # 1-based
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+    def __str__(self) -> str:  # one line, whatever the message holds
+        return f"{self.file}:{self.line}:{self.col}: {' '.join(self.message.splitlines())}"
 
 
 class ScenarioError(Exception):

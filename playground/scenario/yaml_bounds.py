@@ -19,8 +19,27 @@ from collections import Counter
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.resolver import Resolver
+
+try:  # libyaml scans and parses ~10x faster; composing (where the bounds are) stays in Python
+    from yaml.cyaml import CParser as _Parser
+
+    READER_POSITION_IN_BYTES = True  # libyaml counts a reader error's position in UTF-8 bytes
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    READER_POSITION_IN_BYTES = False
+
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
 
 from ..limits import YAML
 
@@ -29,14 +48,18 @@ class YamlLimitError(yaml.MarkedYAMLError):
     """A document past a bound (depth, size, a recursive alias, an integer too long)."""
 
 
-class SafeLoader(yaml.SafeLoader):
+class SafeLoader(Composer, _Parser, SafeConstructor, Resolver):
     """``yaml.SafeLoader`` with YAML 1.2 booleans (``on``/``off``/``yes``/``no`` stay strings, so
-    ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects) and the bounds above."""
+    ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects) and the bounds above.
+    Events come from libyaml when PyYAML has it; the composer is PyYAML's Python one, bounded here."""
 
     max_depth = YAML.max_depth
 
     def __init__(self, stream: str):
-        super().__init__(stream)
+        _Parser.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self._open: Counter[str] = Counter()
         self._depth = 0
 

@@ -46,6 +46,8 @@ def static_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
     for i, h in enumerate(s.world.hosts):
         for j, f in enumerate(h.files):
             found.append(_time_problem(smap, ("world", "hosts", i, "files", j, "mtime"), f.mtime))
+            if "{" not in f.path:  # a template path is checked in each combination
+                found.append(_path_problem(smap, ("world", "hosts", i, "files", j, "path"), f.path))
     for i, d in enumerate(s.world.drive):
         found.append(_time_problem(smap, ("world", "drive", i, "mtime"), d.mtime))
     mon = s.monitoring.file
@@ -81,7 +83,7 @@ def combination_problems(s: Scenario, smap: SourceMap, ctx: dict[str, Any]) -> l
                 continue
             live_hosts.append(h)
             for j, f in enumerate(h.files):
-                if truthy(f.when, ctx):
+                if "{" in f.path and truthy(f.when, ctx):
                     path = ("world", "hosts", i, "files", j, "path")
                     found.append(_path_problem(smap, path, render(f.path, ctx)))
     except TemplateProblem:  # reported by the template checks, field by field

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from ..limits import JSON
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
@@ -27,10 +28,13 @@ class JsonLimitError(ValueError):
     """JSON refused for its size or nesting (or a number Python will not convert)."""
 
 
-def text_depth(text: str) -> int:
-    """How deeply arrays and objects nest in JSON text (brackets inside strings do not count)."""
-    if "[" not in text and "{" not in text:
-        return 0
+@lru_cache(maxsize=256)  # one call's arguments are parsed by the tool, the detectors, each export and view
+def text_depth(text: str, limit: int | None = None) -> int:
+    """How deeply arrays and objects nest in JSON text (brackets inside strings do not count).
+    With ``limit``: text with no more opening brackets than that is not measured (it cannot be deeper)."""
+    openers = text.count("[") + text.count("{")
+    if openers == 0 or (limit is not None and openers <= limit):
+        return min(openers, 1)
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
@@ -58,7 +62,7 @@ def loads(text: str, max_depth: int = JSON.max_depth, max_chars: int = JSON.max_
     ``json.JSONDecodeError`` for what is not JSON."""
     if len(text) > max_chars:
         raise JsonLimitError(f"{len(text):,} characters long; the limit is {max_chars:,}")
-    depth = text_depth(text)
+    depth = text_depth(text, max_depth)
     if depth > max_depth:
         raise JsonLimitError(f"nested {depth:,} levels deep; the limit is {max_depth}")
     try:

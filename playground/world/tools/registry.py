@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ...limits import JSON
 from ..jsontext import JsonLimitError, check_value, loads
 from ..model import World
 
@@ -113,25 +114,30 @@ def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     try:
         if isinstance(raw, dict):
             check_value(raw)
-            return raw
-        if not isinstance(raw, str):
+            value: Any = raw
+        elif isinstance(raw, str):
+            value = loads(raw)
+        else:
             raise ToolError(f"the arguments must be JSON text, not {type(raw).__name__}.")
-        value = loads(raw)
     except JsonLimitError as exc:
         raise ToolError(f"the arguments were refused: {exc}. Send a small, flat JSON object.") from None
     except json.JSONDecodeError as exc:
         raise ToolError(f"the arguments are not valid JSON ({exc}). Send a JSON object.") from None
     if not isinstance(value, dict):
         raise ToolError("the arguments must be a JSON object.")
+    if len(value) > JSON.max_argument_keys:
+        raise ToolError(f"the arguments were refused: {len(value):,} names in one object; the limit is "
+                        f"{JSON.max_argument_keys:,}. Send a small, flat JSON object.")
     return value
 
 
-def _validation_message(name: str, exc: ValidationError) -> str:
+def _validation_message(name: str, exc: ValidationError, shown: int = 10) -> str:
     parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(arguments)"
+    for err in exc.errors()[:shown]:
+        loc = ".".join(str(p)[:100] for p in err["loc"]) or "(arguments)"
         parts.append(f"{loc}: {err['msg'].lower()}")
-    return f"invalid arguments for {name}: " + "; ".join(parts)
+    more = exc.error_count() - shown
+    return f"invalid arguments for {name}: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def execute(world: World, name: str, raw_args: str | dict[str, Any] | None, offered: dict[str, str | None],
