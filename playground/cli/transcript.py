@@ -133,4 +133,6 @@ def print_summary(summary: dict) -> None:
     for det_id, d in summary["detectors"].items():
         mark = click.style("●", fg="red") if d["tripped"] else "○"  # our own colour; the rest is made visible
         click.echo(f"  {mark} " + visible(f"{det_id:<28} {d['label']:<20} {'step ' + str(d['step']) if d['tripped'] else ''}"))
+        if d.get("note"):
+            secho(f"      note: {_short(d['note'], 300)}", fg="yellow")
     echo("behaviours: " + (", ".join(summary["behaviours"]) or "none"))

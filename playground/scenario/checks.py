@@ -193,21 +193,23 @@ def validation_combinations(s: Scenario, bound: int = TEMPLATE.validate_combinat
             break
     if count <= bound:
         return [dict(zip(names, combo)) for combo in itertools.product(*values)]
-    base = s.default_variables()
-    picked = [base]
-    for i in range(min(max(len(v) for v in values), bound - 1)):  # every value of every variable, if it fits
-        picked.append({n: v[i % len(v)] for n, v in zip(names, values)})
-    rng = random.Random(seed)
-    for _ in range(bound * 4):
-        if len(picked) >= bound:
-            break
-        picked.append({n: rng.choice(v) for n, v in zip(names, values)})
-    seen, out = set(), []
-    for combo in picked:
+    seen: set[tuple[str, ...]] = set()
+    out: list[dict[str, str]] = []
+
+    def add(combo: dict[str, str]) -> None:
         key = tuple(combo[n] for n in names)
-        if key not in seen:
+        if key not in seen and len(out) < bound:
             seen.add(key)
             out.append(combo)
+
+    add(s.default_variables())
+    for i in range(min(max(len(v) for v in values), bound - 1)):  # every value of every variable, if it fits
+        add({n: v[i % len(v)] for n, v in zip(names, values)})
+    rng = random.Random(seed)
+    for _ in range(bound * 8):
+        if len(out) >= bound:
+            break
+        add({n: rng.choice(v) for n, v in zip(names, values)})
     return out
 
 

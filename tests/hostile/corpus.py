@@ -422,7 +422,7 @@ def huge_cases() -> Iterator[Case]:
     d["max_steps"] = 50
     yield Case("huge", "many-turns", dump(d))
     d = base()
-    d["variables"] = {f"v{i}": {"values": [str(j) for j in range(4)]} for i in range(12)}  # 16.7 million combinations
+    d["variables"].update({f"v{i}": {"values": [str(j) for j in range(4)]} for i in range(12)})  # 50 million combinations
     d["system_prompt"] = " ".join("{{ v%d }}" % i for i in range(12))
     yield Case("huge", "many-combinations", dump(d))
     d = base()
