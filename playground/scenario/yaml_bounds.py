@@ -109,6 +109,14 @@ for _ch in "tTfF":
         0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
 
 
+class Yaml11Loader(SafeLoader):
+    """The same bounds with ``yaml.safe_load``'s YAML 1.1 scalars (``on``/``yes`` are booleans), for
+    text that was written for ``yaml.safe_load``: monitoring config files, recorded tool output, the study map."""
+
+
+Yaml11Loader.yaml_implicit_resolvers = dict(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
 def expanded_size(root: yaml.Node, limit: int = YAML.max_nodes) -> tuple[int, yaml.Node | None]:
     """How many nodes the document has with every alias expanded, counted once per distinct node
     (aliases share nodes), and the first node whose expansion passes ``limit`` (or None)."""
@@ -131,11 +139,12 @@ def expanded_size(root: yaml.Node, limit: int = YAML.max_nodes) -> tuple[int, ya
     return size[id(root)], None
 
 
-def safe_load(text: str, max_bytes: int = YAML.max_bytes) -> Any:
-    """``yaml.safe_load`` within the bounds; every refusal is a ``yaml.YAMLError``."""
+def safe_load(text: str, max_bytes: int = YAML.max_bytes, loader_class: type[SafeLoader] = Yaml11Loader) -> Any:
+    """``yaml.safe_load`` (YAML 1.1 scalars unless told otherwise) within the bounds; every refusal
+    is a ``yaml.YAMLError``."""
     if len(text) > max_bytes:
         raise YamlLimitError(None, None, f"longer than {max_bytes:,} characters", None)
-    loader = SafeLoader(text)
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -151,4 +160,4 @@ def safe_load(text: str, max_bytes: int = YAML.max_bytes) -> Any:
         loader.dispose()
 
 
-__all__ = ["SafeLoader", "YamlLimitError", "expanded_size", "safe_load"]
+__all__ = ["SafeLoader", "Yaml11Loader", "YamlLimitError", "expanded_size", "safe_load"]

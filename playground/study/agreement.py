@@ -10,14 +10,14 @@ guessed; flags the table does not list are shown as not compared.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from ..episode.detectors import as_number
+from ..scenario.patterns import PatternError, PatternTimeout, compile_pattern, search
 from ..scenario.rules import ReportedScore, iter_rules, parse_rule
 from .importer import Imported, ImportFailure, divergences, import_file
-from .mapping import load_table, norm
+from .mapping import MappingError, load_table, norm
 
 CELLS = ("both", "study_only", "ours_only", "neither", "no_counterpart", "unreadable")
 NUMERIC_CELLS = ("equal", "differs", "no_counterpart", "unreadable")
@@ -32,6 +32,21 @@ def transcript_files(paths: list[Path]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def _ids_pattern(text: Any) -> Any:
+    """A study map's ``ids`` regex (the map may be a user's file): on the regex engine, bounded."""
+    try:
+        return compile_pattern(str(text))
+    except PatternError as exc:
+        raise MappingError(f"the study map's ids pattern {text!r} is not usable: {exc}") from None
+
+
+def _hit(pattern: Any, detector_id: str) -> bool:
+    try:
+        return search(pattern, detector_id) is not None
+    except PatternTimeout:
+        return False
 
 
 def _study_bool(value: Any, spec: dict[str, Any]) -> bool | None:
@@ -70,8 +85,8 @@ def _flag_row(flag: str, value: Any, spec: dict[str, Any], imp: Imported, detect
                 row["note"] = "our rule reads no reported score (a scratchpad is not read as a report)"
         return row
     labels = set(spec.get("labels") or [])
-    pattern = re.compile(spec["ids"]) if spec.get("ids") else None
-    matched = {k: d for k, d in detectors.items() if d["label"] in labels or (pattern is not None and pattern.search(k))}
+    pattern = _ids_pattern(spec["ids"]) if spec.get("ids") else None
+    matched = {k: d for k, d in detectors.items() if d["label"] in labels or (pattern is not None and _hit(pattern, k))}
     study = _study_bool(value, spec)
     row["study"] = study
     row["detectors"] = sorted(matched)

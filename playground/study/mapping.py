@@ -5,7 +5,6 @@ applies it and says exactly what did not match."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from typing import Any
 import yaml
 
 from ..scenario.models import Scenario
+from ..scenario.patterns import IGNORECASE, PatternError, PatternTimeout, compile_pattern, search
+from ..scenario.yaml_bounds import safe_load
 from .transcripts import Recording
 
 MAP_PATH = Path(__file__).with_name("study_map.yaml")
@@ -34,7 +35,7 @@ class Match:
 def load_table(path: Path | None = None) -> dict[str, Any]:
     path = Path(path or os.environ.get(MAP_ENV) or MAP_PATH)
     try:
-        table = yaml.safe_load(path.read_text(encoding="utf-8"))
+        table = safe_load(path.read_text(encoding="utf-8"))  # bounded: the map may be a user's file
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path}: cannot read the study map ({exc})") from None
     if not isinstance(table, dict):
@@ -74,13 +75,22 @@ def _any_reason(rec: Recording, tests: dict[str, Any]) -> str | None:
     for t in tests.get("tools") or []:
         if t in called:
             return f"the recording calls {t}"
-    if tests.get("task") and re.search(tests["task"], rec.task, re.IGNORECASE):
+    if tests.get("task") and _matches(tests["task"], rec.task, IGNORECASE):
         return f"the task message matches /{tests['task']}/"
-    if tests.get("outputs"):
-        pat = re.compile(tests["outputs"], re.IGNORECASE)
-        if any(pat.search(o) for o in rec.outputs()):
-            return f"a recorded tool answer matches /{tests['outputs']}/"
+    if tests.get("outputs") and any(_matches(tests["outputs"], o, IGNORECASE) for o in rec.outputs()):
+        return f"a recorded tool answer matches /{tests['outputs']}/"
     return None
+
+
+def _matches(pattern: Any, text: str, flags: int = 0) -> Any:
+    """A map's pattern over a transcript's (untrusted) text, on the regex engine within its time
+    budget: a pattern that cannot be used is a mapping error, a search that runs out does not match."""
+    try:
+        return search(compile_pattern(str(pattern), flags), text)
+    except PatternError as exc:
+        raise MappingError(f"the study map's pattern {pattern!r} is not usable: {exc}") from None
+    except PatternTimeout:
+        return None
 
 
 def pick_scenario(rec: Recording, table: dict[str, Any]) -> Match:
@@ -128,7 +138,7 @@ def _rule_value(rule: dict[str, Any], meta: dict[str, Any]) -> tuple[str | None,
         return None, None, None
     how = f"{field_name}={meta[field_name]!r}"
     if rule.get("pattern"):
-        m = re.search(rule["pattern"], str(raw))
+        m = _matches(rule["pattern"], str(raw))
         if not m:
             return None, how, f"{how} does not match /{rule['pattern']}/"
         raw = m.group(1) if m.groups() else m.group()
