@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ..limits import YAML
 from .models import PackMeta, Scenario
 from .problems import Path_, Problem, ScenarioError, SourceMap
-from .yaml_bounds import READER_POSITION_IN_BYTES, SafeLoader, YamlLimitError, expanded_size
+from .yaml_bounds import READER_POSITION_IN_BYTES, SafeLoader, YamlLimitError, expanded_size, python_twin
 
 MAX_FILE_BYTES = YAML.max_bytes
 MAX_NODES = YAML.max_nodes  # after alias expansion: a "billion laughs" file dies here
@@ -92,13 +92,13 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Probl
                    "(write it as an escape inside a double-quoted string)")
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
+def load_yaml(text: str, file: str, loader_class: type[SafeLoader] = SafeLoader) -> tuple[Any, SourceMap]:
     """Parse YAML safely; return the data and a map of where each value sits."""
     smap = SourceMap(file)
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, 1, 1, f"file larger than {MAX_FILE_BYTES} bytes")])
     try:
-        loader = SafeLoader(text)  # the reader may refuse control characters here, or while parsing
+        loader = loader_class(text)  # the reader may refuse control characters here, or while parsing
     except yaml.reader.ReaderError as exc:
         raise ScenarioError([_reader_problem(exc, text, file)]) from None
     try:
@@ -110,6 +110,9 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     except yaml.reader.ReaderError as exc:
         raise ScenarioError([_reader_problem(exc, text, file)]) from None
     except yaml.MarkedYAMLError as exc:
+        twin = python_twin(loader_class, exc)
+        if twin is not None:  # libyaml refused an escape PyYAML reads: read it the way it always was
+            return load_yaml(text, file, twin)
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or str(exc)

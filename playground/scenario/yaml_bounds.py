@@ -22,41 +22,40 @@ import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+from ..limits import YAML
+
+
+class _PyParser(Reader, Scanner, Parser):
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
 
 try:  # libyaml scans and parses ~10x faster; composing (where the bounds are) stays in Python
     from yaml.cyaml import CParser as _Parser
 
     READER_POSITION_IN_BYTES = True  # libyaml counts a reader error's position in UTF-8 bytes
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
+    _Parser = _PyParser  # type: ignore[misc,assignment]
     READER_POSITION_IN_BYTES = False
-
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str):
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-
-from ..limits import YAML
 
 
 class YamlLimitError(yaml.MarkedYAMLError):
     """A document past a bound (depth, size, a recursive alias, an integer too long)."""
 
 
-class SafeLoader(Composer, _Parser, SafeConstructor, Resolver):
-    """``yaml.SafeLoader`` with YAML 1.2 booleans (``on``/``off``/``yes``/``no`` stay strings, so
-    ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects) and the bounds above.
-    Events come from libyaml when PyYAML has it; the composer is PyYAML's Python one, bounded here."""
+class _Bounds(Composer, SafeConstructor, Resolver):
+    """The bounded composer and constructor, over whichever parser the loader class adds."""
 
     max_depth = YAML.max_depth
 
-    def __init__(self, stream: str):
-        _Parser.__init__(self, stream)
+    def _start(self) -> None:
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
@@ -99,22 +98,60 @@ class SafeLoader(Composer, _Parser, SafeConstructor, Resolver):
         return super().construct_yaml_int(node)
 
 
-SafeLoader.add_constructor("tag:yaml.org,2002:int", SafeLoader.construct_yaml_int)
-SafeLoader.yaml_implicit_resolvers = {
+_Bounds.add_constructor("tag:yaml.org,2002:int", _Bounds.construct_yaml_int)
+
+_YAML12 = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _ch in "tTfF":
-    SafeLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
-        0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+    _YAML12.setdefault(_ch, []).insert(0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+
+
+class SafeLoader(_Bounds, _Parser):
+    """``yaml.SafeLoader`` with YAML 1.2 booleans (``on``/``off``/``yes``/``no`` stay strings, so
+    ``monitoring: {prompt: {on: ..., off: ...}}`` means what a writer expects) and the bounds above.
+    Events come from libyaml when PyYAML has it; the composer is PyYAML's Python one, bounded here."""
+
+    yaml_implicit_resolvers = _YAML12
+
+    def __init__(self, stream: str):
+        _Parser.__init__(self, stream)
+        self._start()
+
+
+class PySafeLoader(_Bounds, _PyParser):
+    """:class:`SafeLoader` on PyYAML's Python scanner, for what libyaml refuses and PyYAML reads
+    (a ``"\\ud800"`` escape: a lone surrogate, which the app then shows replaced)."""
+
+    yaml_implicit_resolvers = _YAML12
+
+    def __init__(self, stream: str):
+        _PyParser.__init__(self, stream)
+        self._start()
 
 
 class Yaml11Loader(SafeLoader):
     """The same bounds with ``yaml.safe_load``'s YAML 1.1 scalars (``on``/``yes`` are booleans), for
     text that was written for ``yaml.safe_load``: monitoring config files, recorded tool output, the study map."""
 
+    yaml_implicit_resolvers = dict(yaml.SafeLoader.yaml_implicit_resolvers)
 
-Yaml11Loader.yaml_implicit_resolvers = dict(yaml.SafeLoader.yaml_implicit_resolvers)
+
+class PyYaml11Loader(PySafeLoader):
+    yaml_implicit_resolvers = dict(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
+_PYTHON_TWIN: dict[type, type] = {SafeLoader: PySafeLoader, Yaml11Loader: PyYaml11Loader}
+
+
+def python_twin(loader_class: type, exc: BaseException) -> type | None:
+    """The pure-Python loader to retry with when libyaml refused what PyYAML reads (an escape such
+    as ``\\ud800``), else None: the error stands."""
+    twin = _PYTHON_TWIN.get(loader_class)
+    if twin is None or twin is loader_class or not isinstance(exc, yaml.scanner.ScannerError):
+        return None
+    return twin if "escape" in str(getattr(exc, "problem", "") or "") else None
 
 
 def expanded_size(root: yaml.Node, limit: int = YAML.max_nodes) -> tuple[int, yaml.Node | None]:
@@ -154,10 +191,15 @@ def safe_load(text: str, max_bytes: int = YAML.max_bytes, loader_class: type[Saf
             raise YamlLimitError(None, None, f"too large after alias expansion (over {YAML.max_nodes:,} nodes)",
                                  where.start_mark)
         return loader.construct_document(root)
+    except yaml.scanner.ScannerError as exc:
+        twin = python_twin(loader_class, exc)
+        if twin is None:
+            raise
+        return safe_load(text, max_bytes, twin)
     except RecursionError:
         raise YamlLimitError(None, None, "nested too deeply", None) from None
     finally:
         loader.dispose()
 
 
-__all__ = ["SafeLoader", "Yaml11Loader", "YamlLimitError", "expanded_size", "safe_load"]
+__all__ = ["PySafeLoader", "SafeLoader", "Yaml11Loader", "YamlLimitError", "expanded_size", "python_twin", "safe_load"]

@@ -77,16 +77,15 @@ def test_hostile_reply(reply, scenario_file, tmp_path, monkeypatch, canary, dead
     with deadline(STEP_SECONDS):
         out = summary(episode, session.state)
         assert out["ended"] == "end_task"
-        from playground.cli.transcript import print_event, print_summary
+        from playground.cli.transcript import LivePrinter, print_summary
+        from playground.episode.steps import StepFold, parse_args
 
         buf = io.StringIO()
         with redirect_stdout(buf):
-            for e in episode.branches[episode.current].events:
-                print_event(session, e)
+            printer = LivePrinter()  # the CLI printer, step by step
+            for view in StepFold.of(session.state).steps:
+                printer.show(view, final=True)
             print_summary(out)
-        from playground.tui.transcript import Transcript, parse_args
-
-        Transcript.from_state(session.state)
         for _, raw in reply.calls:
             parse_args(raw)
     if not _has_surrogate(reply):  # lone surrogates in saves are the saves work (issue 14, item 3)
