@@ -115,6 +115,7 @@ class DetectorSet:
         self._budget: Budget | None = None
         self._verdict: Verdict | None = None
         self._compiled: dict[str, Any] = {}
+        self._seen: dict[tuple[str, str], bool] = {}  # (pattern, text) -> matched: paths and contents rarely change
 
     def fresh(self) -> dict[str, Verdict]:
         return {i: Verdict(i, label, active=active) for i, label, _, active in self.items}
@@ -131,8 +132,16 @@ class DetectorSet:
         return rx
 
     def _matches(self, pattern: str, text: str) -> bool:
+        key = (pattern, text)
+        hit = self._seen.get(key)
+        if hit is not None:
+            return hit
         try:
-            return search(self._rx(pattern), text, self._budget) is not None
+            hit = search(self._rx(pattern), text, self._budget) is not None
+            if len(self._seen) > 4096:
+                self._seen.clear()
+            self._seen[key] = hit
+            return hit
         except PatternError as exc:  # validate refuses these; a scenario loaded without it still never crashes
             self._note(f"pattern {pattern!r} is not usable ({exc}); treated as not matched")
         except PatternTimeout:
