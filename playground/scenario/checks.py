@@ -18,7 +18,7 @@ from .problems import Problem, SourceMap
 from .models import Scenario
 from .patterns import DOTALL, IGNORECASE, pattern_problem
 from .rules import RuleError, parse_rule, rule_patterns
-from .templating import TemplateProblem, render, truthy
+from .templating import TemplateProblem, reads, render, truthy
 
 
 def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, bool]]:
@@ -220,13 +220,10 @@ def _describe(s: Scenario, variables: dict[str, str], monitored: bool) -> str:
     return f" (with {', '.join(changed)})" if changed else ""
 
 
-def _reads(src: str, is_expr: bool) -> frozenset[str] | None:
-    from .lint_facts import reads  # lint_facts imports this module
-
-    try:
-        return reads(src, is_expr)
-    except Exception:  # noqa: BLE001 - a template that does not parse: never memoised
-        return None
+def _reads(src: str, is_expr: bool) -> frozenset[str]:
+    """The variables a field reads: its memo key (a template that does not parse fails alike in every
+    combination, so it is rendered once too)."""
+    return reads(src, is_expr)
 
 
 # (scenario, source map, variables with monitored) -> problems in that combination (the world's checks)
@@ -242,8 +239,7 @@ def combination_problems(s: Scenario, smap: SourceMap, variables: dict[str, str]
     for path, src, is_expr in template_fields(s):
         if "{" not in src and not is_expr:
             continue
-        names = _reads(src, is_expr)
-        key = (src, is_expr) + (tuple(ctx.get(n) for n in sorted(names)) if names is not None else (id(ctx),))
+        key = (src, is_expr) + tuple(ctx.get(n) for n in sorted(_reads(src, is_expr)))
         if key not in memo:
             try:
                 truthy(src, ctx) if is_expr else render(src, ctx)

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-import jinja2
-from jinja2 import meta
 
 from .loader import LoadedScenario
 from .models import Policy, RunCondition, Scenario, SheetSpec, TruthCheck
@@ -28,7 +26,7 @@ from .rules import (
     VariableIs,
     rule_leaves,
 )
-from .templating import environment, render, truthy
+from .templating import reads, render, truthy
 
 MAX_COMBINATIONS = 20_000
 # How a detector reads a "Correct" cell (kept equal to episode.detectors.true_score by a test).
@@ -43,18 +41,6 @@ TOOL_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # identifier-like 
 Runner = Callable[[LoadedScenario, str, "bool | None", dict[str, str]], dict[str, Any]]
 
 NEVER, MAYBE, ALWAYS = 0, 1, 2
-
-
-@lru_cache(maxsize=4096)
-def reads(src: str, is_expr: bool = False) -> frozenset[str]:
-    """The variables a template (or a ``when`` expression) reads."""
-    text = src if (not is_expr or "{" in src) else "{{ (" + src + ") }}"
-    if "{" not in text:
-        return frozenset()
-    try:
-        return frozenset(meta.find_undeclared_variables(environment().parse(text)))
-    except jinja2.TemplateSyntaxError:
-        return frozenset()
 
 
 class Memo:

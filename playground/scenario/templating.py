@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from ..limits import TEMPLATE
 from .template_budget import BoundedEnvironment, BudgetExceeded, end_budget, metered, start_budget
@@ -108,3 +109,15 @@ def truthy(expression: str | None, variables: dict[str, Any]) -> bool:
     src = expression if "{" in expression else "{{ (" + expression + ") }}"
     text = render(src, variables).strip().lower()
     return text not in ("", "false", "0", "none", "no", "off")
+
+
+@lru_cache(maxsize=4096)
+def reads(src: str, is_expr: bool = False) -> frozenset[str]:
+    """The variables a template (or a ``when`` expression) reads; none for one that does not parse."""
+    text = src if (not is_expr or "{" in src) else "{{ (" + src + ") }}"
+    if "{" not in text or len(text) > TEMPLATE.max_source_chars:
+        return frozenset()
+    try:
+        return frozenset(meta.find_undeclared_variables(environment().parse(text)))
+    except Exception:  # noqa: BLE001 - a syntax error, a literal too long, nesting too deep: reported by render
+        return frozenset()
