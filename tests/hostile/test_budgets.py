@@ -122,7 +122,7 @@ def test_safe_load_is_bounded_for_recorded_output():
 
 
 def test_a_yaml_bomb_in_a_recorded_tool_output_imports(tmp_path, opts):
-    from playground.store.importer import import_file
+    from playground.study.importer import import_file
 
     data = json.loads((IMPORT_FIX / "transfer_copy.json").read_text(encoding="utf-8"))
     tool = next(m for m in data["conversation"] if m["role"] == "tool")
@@ -136,7 +136,7 @@ def test_a_yaml_bomb_in_a_recorded_tool_output_imports(tmp_path, opts):
 
 
 def test_a_deep_transcript_is_a_readable_import_failure(tmp_path, opts):
-    from playground.store.importer import ImportFailure, import_file
+    from playground.study.importer import ImportFailure, import_file
 
     path = tmp_path / "deep.json"
     path.write_text('{"conversation": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
@@ -147,7 +147,7 @@ def test_a_deep_transcript_is_a_readable_import_failure(tmp_path, opts):
 
 @pytest.fixture
 def opts(tmp_path):
-    from playground.store.study_map import load_table
+    from playground.study.mapping import load_table
 
     table = load_table()
     table["scenarios"] = {"exfiltration_transfer": "import_test/transfer", "shutdown_tampering": "import_test/tampering",
