@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..defaults import default_pack_dirs
 from .loader import LoadedScenario, Problem, ScenarioError, load_pack_meta, load_scenario
 from .models import PackMeta
-
-PACKS_ENV = "PLAYGROUND_PACKS"
-
-
-def default_pack_dirs() -> list[Path]:
-    """``$PLAYGROUND_PACKS`` (os.pathsep-separated), else ./scenario_packs, else the repo's."""
-    env = os.environ.get(PACKS_ENV)
-    if env:
-        return [Path(p) for p in env.split(os.pathsep) if p]
-    dirs = []
-    here = Path.cwd() / "scenario_packs"
-    if here.is_dir():
-        dirs.append(here)
-    bundled = Path(__file__).resolve().parents[2] / "scenario_packs"
-    if bundled.is_dir() and bundled not in [d.resolve() for d in dirs]:
-        dirs.append(bundled)
-    return dirs
 
 
 @dataclass

@@ -37,7 +37,7 @@ class TuiConfig:
     settings_path: Path | None = None  # where they were read from
 
     def pack_dirs(self) -> list[Path]:
-        from ..scenario.packs import default_pack_dirs
+        from ..defaults import default_pack_dirs  # not the scenario package: the home list starts before it loads
 
         base = self.base_packs if self.base_packs is not None else default_pack_dirs()
         return list(self.extra_packs) + list(base)
@@ -123,10 +123,6 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
 
 # The environment variables litellm reads provider keys from (without importing litellm).
 def configured_key_names() -> list[str]:
-    try:
-        from ..agents.llm_errors import KEY_ENV
+    from ..redaction import PROVIDER_KEY_ENVS  # a base module: no engine import on the home screen's path
 
-        names = sorted(set(KEY_ENV.values()))
-    except ImportError:  # pragma: no cover
-        names = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY"]
-    return [n for n in names if os.environ.get(n)]
+    return sorted(n for n in PROVIDER_KEY_ENVS if n.endswith("_API_KEY") and os.environ.get(n))

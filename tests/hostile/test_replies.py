@@ -21,7 +21,7 @@ from playground.store import EXPORTERS, load as load_save, save
 from .corpus import Reply, reply_cases, reply_scenario
 
 CASES = reply_cases()
-STEP_SECONDS = 5.0
+STEP_SECONDS = 20.0  # a hang fails here; honest work takes ~3 s at most on a loaded machine
 
 
 class HostileAgent:

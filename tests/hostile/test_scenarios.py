@@ -17,7 +17,7 @@ from playground.cli.main import cli
 from .corpus import Case, scenarios
 
 CASES = scenarios()
-STEP_SECONDS = 5.0  # each verb on one file; a hang fails here instead of freezing the suite
+STEP_SECONDS = 20.0  # each verb on one file; a hang fails here instead of freezing the suite
 
 
 def _params():

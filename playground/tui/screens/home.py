@@ -3,6 +3,7 @@ and the way in for a first-time user (the offline demo)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,26 +25,86 @@ from .base import AppScreen
 
 @dataclass
 class Entry:
-    kind: str  # "pack" | "scenario" | "invalid"
+    kind: str  # "pack" | "scenario" | "invalid" | "pending" (listed, still being checked)
     path: Path
     pack: Any = None
     loaded: Any = None
     problems: list[Any] | None = None
+    title: str = ""  # a pending entry's title, read from the file's own title line
 
 
 _LOADED: dict[tuple[str, int, int], Entry] = {}
+_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
 
 
-def load_entry(path: Path, pack: Any) -> Entry:
-    """A scenario file, loaded once per version on disk (coming back home is instant)."""
-    from ...launch import load
-    from ...scenario import ScenarioError
-
+def _key(path: Path) -> tuple[str, int, int]:
     try:
         st = path.stat()
     except OSError:
-        st = None
-    key = (str(path), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+        return (str(path), 0, 0)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def listed_entry(path: Path, pack: Any) -> Entry:
+    """A scenario as the list first shows it: the checked entry when this version was checked
+    before, else its file's title line (checking every file takes far longer than drawing the list)."""
+    cached = _LOADED.get(_key(path))
+    if cached is not None:
+        return Entry(cached.kind, path, pack, cached.loaded, cached.problems)
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20_000]
+    except OSError:
+        head = ""
+    m = _TITLE.search(head)
+    return Entry("pending", path, pack, title=m.group(1).strip("\"'") if m else "")
+
+
+_FIELD = re.compile(r"^(id|title|description|version):[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+@dataclass
+class ListedPack:
+    """A pack as the list first shows it, read from its pack.yaml's top-level lines, before the
+    scenario package (and pydantic) is even imported; the checked ``Pack`` replaces it."""
+
+    meta: Any
+    path: Path
+    scenario_files: list[Path]
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+def listed_packs(dirs: list[Path]) -> list[ListedPack]:
+    from types import SimpleNamespace
+
+    out, seen = [], set()
+    for d in dirs:
+        candidates = [d] if (d / "pack.yaml").is_file() else (
+            sorted(p for p in d.iterdir() if (p / "pack.yaml").is_file()) if d.is_dir() else [])
+        for c in candidates:
+            try:
+                text = (c / "pack.yaml").read_text(encoding="utf-8", errors="replace")[:20_000]
+            except OSError:
+                continue
+            fields = {k: v.strip("\"'") for k, v in _FIELD.findall(text)}
+            pid = fields.get("id") or c.name
+            if pid in seen:
+                continue
+            seen.add(pid)
+            meta = SimpleNamespace(id=pid, title=fields.get("title", pid), description=fields.get("description", ""),
+                                   version=fields.get("version", ""))
+            out.append(ListedPack(meta, c, sorted(p for p in c.glob("*.yaml") if p.name != "pack.yaml")))
+    return out
+
+
+def load_entry(path: Path, pack: Any) -> Entry:
+    """A scenario file, loaded and checked once per version on disk (coming back home is instant)."""
+    from ...launch import load
+    from ...scenario import ScenarioError
+
+    key = _key(path)
     if key not in _LOADED:
         try:
             _LOADED[key] = Entry("scenario", path, pack, load(str(path)))
@@ -110,11 +171,15 @@ class HomeScreen(AppScreen):
     # -- loading --------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="packs", exit_on_error=False)
     def load_packs(self) -> None:
+        dirs, keys = self.app.config.pack_dirs(), configured_key_names()
+        if not _LOADED:  # the first visit: the list at once, from the files' own lines; then each one checked
+            listed = [(pack, [listed_entry(f, pack) for f in pack.scenario_files]) for pack in listed_packs(dirs)]
+            self.post_message(self.PacksLoaded(listed, [], keys))
         from ...scenario.packs import discover_packs
 
-        packs, problems = discover_packs(self.app.config.pack_dirs())
+        packs, problems = discover_packs(dirs)
         found = [(pack, [load_entry(f, pack) for f in pack.scenario_files]) for pack in packs]
-        self.post_message(self.PacksLoaded(found, problems, configured_key_names()))
+        self.post_message(self.PacksLoaded(found, problems, keys))
 
     class PacksLoaded(Message):
         """The packs the background loader found (a thread worker posts this; it touches no widget)."""
@@ -142,8 +207,10 @@ class HomeScreen(AppScreen):
         first_run.update(self.first_run_text(keys))
         first_run.set_class(bool(keys), "-keys")
         tree = self.query_one(Tree)
+        at = tree.cursor_node.data.path if tree.cursor_node is not None and tree.cursor_node.data else None
         tree.clear()
         first = None
+        keep = None
         for pack, entries in found:
             node = tree.root.add(parts((pack.meta.title, "bold"), "  ", (pack.id, "dim")),
                                  data=Entry("pack", pack.path, pack), expand=True)
@@ -152,17 +219,26 @@ class HomeScreen(AppScreen):
                     sc = e.loaded.scenario
                     leaf = node.add_leaf(parts((sc.id, "bold"), " ", (sc.title, "dim")), data=e)
                     first = first or leaf
+                elif e.kind == "pending":
+                    leaf = node.add_leaf(parts((e.path.stem, "bold"), " ", (e.title, "dim"), ("  checking…", "italic dim")),
+                                         data=e)
+                    first = first or leaf
                 else:
-                    node.add_leaf(parts((f"⚠ {e.path.name} (invalid)", "red")), data=e)
+                    leaf = node.add_leaf(parts((f"⚠ {e.path.name} (invalid)", "red")), data=e)
+                if at is not None and e.path == at:
+                    keep = leaf
         if not found:
             dirs = ", ".join(str(d) for d in self.app.config.pack_dirs()) or "none"
             tree.root.add_leaf(parts(f"No scenario packs found (looked in {dirs})."))
         for p in problems:
             tree.root.add_leaf(parts((f"⚠ {p}", "red")))
         tree.loading = False
+        first = keep or first  # the second pass keeps the cursor where the user moved it
         if first is not None:
             self.call_after_refresh(tree.move_cursor, first)
             self._show(first.data)
+        if self._pending():
+            return  # the checked entries are on their way: a key typed now waits for them
         waiting, self._waiting = self._waiting, None
         if waiting is not None:  # a key pressed while the packs were loading: do it now
             self.call_after_refresh(self.run_action, waiting)
@@ -197,9 +273,15 @@ class HomeScreen(AppScreen):
 
     _waiting: str | None = None
 
+    def _pending(self) -> bool:
+        def walk(node: Any) -> bool:
+            return any((c.data is not None and c.data.kind == "pending") or walk(c) for c in node.children)
+
+        return walk(self.query_one(Tree).root)
+
     def _still_loading(self, action: str) -> bool:
-        """Keys typed before the packs are listed are kept, not lost: the action runs once they are."""
-        if self.query_one(Tree).loading:
+        """Keys typed before the packs are listed and checked are kept, not lost: the action runs then."""
+        if self.query_one(Tree).loading or self._pending():
             self._waiting = action
             return True
         return False

@@ -36,6 +36,10 @@ class ScenarioInfo(Static):
                               Text(""), Text(f"{len(entry.pack.scenario_files)} scenario(s) · enter opens or closes",
                                              style=pal.muted)))
             return
+        if entry.kind == "pending":
+            self.update(Group(Text(entry.title or entry.path.stem, style=f"bold {pal.accent}"),
+                              Text(f"{entry.path.name} · checking the scenario…", style=pal.muted)))
+            return
         if entry.kind == "invalid":
             lines = [Text(f"{entry.path.name} has problems", style=f"bold {pal.error}"),
                      Text("e opens it in the editor at the first one.", style=pal.muted), Text("")]
