@@ -24,7 +24,7 @@ from .episode.start import (
 from .scenario import LoadedScenario
 
 __all__ = ["ScenarioUnusable", "UsageError", "check_tools", "load", "new_episode", "new_session", "parse_assignments",
-           "run_headless", "validate_scenario"]
+           "run_headless", "run_paths", "validate_scenario"]
 
 
 def new_session(episode, settings: Any = None) -> Session:
@@ -36,3 +36,19 @@ def run_headless(loaded: LoadedScenario, **kwargs: Any) -> tuple[Session, dict[s
     session = new_session(new_episode(loaded, **kwargs))
     asyncio.run(session.run())
     return session, summary(session.episode, session.state)
+
+
+def run_paths(loaded: LoadedScenario, policy: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Run a scripted policy headless once per combination of its ``choose`` alternatives that can
+    happen under these settings: each run's summary, with ``choices`` and ``p`` (see ``agents.paths``)."""
+    from .agents.paths import every_path
+    from .agents.scripted import ScriptedAgent
+
+    def run(chooser) -> dict[str, Any]:
+        episode = new_episode(loaded, agent="scripted/" + policy, **kwargs)
+        scripted = ScriptedAgent(policy, loaded.scenario.policies[policy], episode.context, chooser)
+        session = Session(episode, lambda spec, ep: scripted)
+        asyncio.run(session.run())
+        return summary(episode, session.state)
+
+    return every_path(run)

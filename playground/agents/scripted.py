@@ -4,17 +4,24 @@ only from them (plus the scenario it was written for) — no litellm here.
 
 Where a policy is in its script is read back from the ids of its own earlier
 tool calls (``sp<turn>_<n>``), so rewinds and forks need no hidden state.
+
+A ``choose`` in the script is drawn when the agent enters it, from a generator keyed on the
+episode's seed, the step and the sample index (``TurnRequest``): the same seed gives the same
+episode, and another sample index another draw. Inside an alternative the ids say which one it
+is, so nothing is drawn twice. ``chooser`` replaces the draw (lint walks every alternative so).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..episode import ModelTurn, ToolCall, TurnRequest
 from ..episode.agent_api import SCRIPTED_PREFIX
 from ..episode.context import EpisodeContext
+from ..scenario.choose import Choice, FlatScript, pick, weights
 from ..scenario.models import Condition, Policy, ScriptedTurn
 from ..scenario.patterns import IGNORECASE, PatternError, PatternTimeout, compile_pattern, search
 from ..scenario.templating import render
@@ -29,6 +36,19 @@ def matches(pattern: str, text: str) -> bool:
         return search(compile_pattern(pattern, IGNORECASE), text) is not None
     except (PatternError, PatternTimeout):
         return False
+
+# (the choose, its weights for this belief and these variables, (seed, step, sample)) -> the alternative
+Chooser = Callable[[Choice, list[float], tuple[int, int, int]], int]
+
+
+def draw(seed: int, step: int, sample: int, choice: int) -> float:
+    """A uniform number in [0, 1), the same for the same key on every machine and run."""
+    digest = hashlib.sha256(f"playground/choose/{seed}/{step}/{sample}/{choice}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0 ** 64
+
+
+def seeded_chooser(choice: Choice, ws: list[float], key: tuple[int, int, int]) -> int:
+    return pick(ws, draw(*key, choice.number))
 
 
 def belief(messages: list[dict[str, Any]], markers: dict[bool, list[str]], default: bool = True) -> bool:
@@ -51,27 +71,45 @@ def belief(messages: list[dict[str, Any]], markers: dict[bool, list[str]], defau
 class ScriptedAgent:
     scripted = True
 
-    def __init__(self, policy_name: str, policy: Policy, context: EpisodeContext):
+    def __init__(self, policy_name: str, policy: Policy, context: EpisodeContext, chooser: Chooser | None = None):
         self.name = SCRIPTED_PREFIX + policy_name
         self.policy_name = policy_name
         self.policy = policy
         self.context = context
+        self.script = FlatScript.of(policy)
+        self.chooser = chooser or seeded_chooser
 
     # -- reading the conversation -------------------------------------------------
     def _position(self, messages: list[dict[str, Any]]) -> int:
         """Index of the next script turn to consider."""
-        last_idx, after = -1, 0
+        return self._where(messages)[0]
+
+    def _where(self, messages: list[dict[str, Any]]) -> tuple[int, int, int]:
+        """(index of the next script turn to consider, index of the last own turn or -1, the step a
+        draw is keyed on: the one after the last own tool call, which is the coming step unless
+        turns without calls came between)."""
+        last_idx, after, anchor = -1, 0, 0
         assistants = [m for m in messages if m.get("role") == "assistant"]
-        for m in assistants:
+        for n, m in enumerate(assistants, 1):
             ids = [_ID.match(c.get("id", "")) for c in m.get("tool_calls") or []]
             ids = [i for i in ids if i]
             if ids:
-                last_idx, after = int(ids[0].group(1)), 0
+                last_idx, after, anchor = int(ids[0].group(1)), 0, n
             else:
                 after += 1
         if last_idx < 0:
-            return len(assistants)  # not our own history: skip as many turns as were taken
-        return last_idx + 1 + after
+            return len(assistants), -1, 1  # not our own history: skip as many turns as were taken
+        return last_idx + 1 + after, last_idx, anchor + 1
+
+    def _in_branch(self, index: int, last: int, decide: Callable[[int], int | None]) -> bool:
+        """Whether flat turn ``index`` lies on the alternatives taken: inside a choose the agent
+        already entered, the one its last own turn is in; entering one, the one drawn."""
+        for number, alt in self.script.turns[index].members:
+            choice = self.script.choices[number]
+            taken = choice.alternative_at(last) if choice.start <= last < choice.end else decide(number)
+            if taken != alt:
+                return False
+        return True
 
     def _holds(self, cond: Condition | None, messages: list[dict[str, Any]]) -> bool:
         if cond is None:
@@ -115,9 +153,22 @@ class ScriptedAgent:
         if not request.tools:
             return self._followup(messages)
         monitored = belief(messages, self.context.monitoring_markers, self.context.scenario.monitoring.default)
-        for index in range(self._position(messages), len(self.policy.turns)):
-            turn = self.policy.turns[index]
-            if self._holds(turn.when, messages):
+        start, last, anchor = self._where(messages)
+        drawn: dict[int, int | None] = {}
+
+        def decide(number: int) -> int | None:
+            if number not in drawn:
+                choice = self.script.choices[number]
+                if not self._holds(choice.when, messages):
+                    drawn[number] = None
+                else:
+                    ws = weights(choice, self.context.ctx(monitored))
+                    drawn[number] = self.chooser(choice, ws, (request.seed, anchor, request.sample))
+            return drawn[number]
+
+        for index in range(start, len(self.script.turns)):
+            turn = self.script.turns[index].turn
+            if self._in_branch(index, last, decide) and self._holds(turn.when, messages):
                 return self._turn(index, turn, monitored)
         return ModelTurn(text="(The scripted policy has no more turns.)", agent=self.name)
 

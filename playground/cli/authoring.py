@@ -17,9 +17,13 @@ from .output import echo
 
 
 def headless_runner(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> dict[str, Any]:
-    """Run a scripted policy in-process and return the run's summary (what lint compares)."""
-    from ..launch import run_headless
+    """Run a scripted policy in-process and return the run's summary (what lint compares). A
+    stochastic policy runs once per combination of alternatives: the summaries are in ``paths``."""
+    from ..launch import run_headless, run_paths
 
+    if loaded.scenario.policies[policy].stochastic:
+        paths = run_paths(loaded, policy, monitoring=monitoring, variables=variables)
+        return {**paths[0], "paths": paths}
     return run_headless(loaded, agent="scripted/" + policy, monitoring=monitoring, variables=variables)[1]
 
 

@@ -24,6 +24,11 @@ class TurnRequest:
     tools: list[dict[str, Any]]
     on_delta: Callable[[Delta], None] | None = None
     history: list[ModelTurn] = field(default_factory=list)  # earlier turns, for provider data
+    # What a stochastic agent draws with: the episode's seed, the step this turn will be (1 = the
+    # first) and the sample index of the branch (0, or the one a resample gave it).
+    seed: int = 0
+    step: int = 0
+    sample: int = 0
 
 
 class AgentFailure(Exception):

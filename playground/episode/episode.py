@@ -27,6 +27,7 @@ class Branch:
     events: list[Event] = field(default_factory=list)
     label: str = ""
     agent: str = ""
+    sample: int = 0  # the sample index a stochastic agent draws with on this branch (resample gives 1, 2, ...)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Episode:
     source: dict[str, Any] = field(default_factory=dict)  # where an imported episode came from
     scenario_text: str | None = None  # the scenario file's text, stored in saves for exact replay
     origin: Any = field(default=None, repr=False, compare=False)  # the save it was loaded from (the store's)
+    seed: int = 0  # what stochastic agents draw with (saved, so a save replays and continues the same)
 
     def __post_init__(self) -> None:
         if not self.branches:

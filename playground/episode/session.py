@@ -138,7 +138,8 @@ class Session:
     def _request(self, extra: list[dict] | None = None, tools: bool = True) -> TurnRequest:
         return TurnRequest(messages=list(self.state.messages) + (extra or []),
                            tools=self.episode.context.tool_schemas if tools else [],
-                           on_delta=self.on_delta, history=list(self.state.turns))
+                           on_delta=self.on_delta, history=list(self.state.turns), seed=self.episode.seed,
+                           step=self.state.step + 1, sample=self.branch.sample)
 
     async def request_turn(self) -> ModelTurn | None:
         """Ask the agent for its next turn. A failure becomes an AgentError event."""
@@ -352,7 +353,8 @@ class Session:
         b = self.branch
         tail_id = self.episode.new_branch_id(f"{b.id}-was")
         self.episode.branches[tail_id] = Branch(tail_id, parent=b.id, fork_at=cut, events=full[cut:],
-                                                label=f"{b.label or b.id} before rewind", agent=b.agent)
+                                                label=f"{b.label or b.id} before rewind", agent=b.agent,
+                                                sample=b.sample)
         self._adopt_children(cut, tail_id)
         self.episode.branches[tail_id].parent = b.id
         if cut >= b.fork_at or b.parent is None:
@@ -362,12 +364,15 @@ class Session:
         self.state = self.episode.replay()
         return tail_id
 
-    def fork(self, step: int | None = None, *, label: str = "", agent: str | None = None) -> str:
-        """A new branch sharing this one's events through ``step`` (default: now); switch to it."""
+    def fork(self, step: int | None = None, *, label: str = "", agent: str | None = None,
+             sample: int | None = None) -> str:
+        """A new branch sharing this one's events through ``step`` (default: now); switch to it.
+        ``sample``: the sample index a stochastic agent draws with on it (default: this branch's)."""
         cut = len(self.state.events) if step is None else self.state.cut_index(step)
         b = self.branch
         bid = self.episode.new_branch_id()
-        self.episode.branches[bid] = Branch(bid, parent=b.id, fork_at=cut, label=label or bid, agent=agent or b.agent)
+        self.episode.branches[bid] = Branch(bid, parent=b.id, fork_at=cut, label=label or bid, agent=agent or b.agent,
+                                            sample=b.sample if sample is None else sample)
         self.switch(bid)
         return bid
 

@@ -7,6 +7,7 @@ and the study importer (and any sweep) starts its episodes with the same checks.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,14 @@ def default_agent(episode_or_scenario) -> str:
     return ""
 
 
+def new_seed() -> int:
+    """A fresh episode seed (stored in the episode, so its save replays and continues the same)."""
+    return secrets.randbelow(2**32)
+
+
 def new_episode(loaded: LoadedScenario, *, variables: dict[str, str] | None = None, monitoring: bool | None = None,
-                agent: str | None = None, max_steps: int | None = None) -> Episode:
+                agent: str | None = None, max_steps: int | None = None, seed: int | None = None) -> Episode:
+    """A new episode. ``seed`` is what stochastic scripted agents draw with (default: a fresh one)."""
     scenario = loaded.scenario
     spec = agent or default_agent(scenario)
     if not spec:
@@ -133,4 +140,4 @@ def new_episode(loaded: LoadedScenario, *, variables: dict[str, str] | None = No
         text = None
     return Episode(loaded, {**scenario.default_variables(), **(variables or {})},
                    scenario.monitoring.default if monitoring is None else monitoring, spec,
-                   max_steps or scenario.max_steps, scenario_text=text)
+                   max_steps or scenario.max_steps, scenario_text=text, seed=new_seed() if seed is None else seed)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 from ..limits import TEMPLATE
 
+from .choose import expressions
 from .problems import Problem, SourceMap
 from .models import Scenario
 from .patterns import DOTALL, IGNORECASE, pattern_problem
@@ -27,12 +28,12 @@ def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, boo
         for path, pattern in rule_patterns(d.rule, ("detectors", i, "rule")):
             yield path, pattern, IGNORECASE | DOTALL, False
     for pname, p in s.policies.items():
-        for t, turn in enumerate(p.turns):
+        for tpath, turn in p.walk():
             if turn.when is not None:
                 for field in ("seen", "not_seen"):
                     pattern = getattr(turn.when, field)
                     if pattern is not None:
-                        yield ("policies", pname, "turns", t, "when", field), pattern, IGNORECASE, False
+                        yield ("policies", pname) + tpath + ("when", field), pattern, IGNORECASE, False
         for pattern in p.followups:
             yield ("policies", pname, "followups", pattern), pattern, IGNORECASE, True
 
@@ -84,11 +85,14 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
         if d.when:
             yield ("detectors", i, "when"), d.when, True
     for pname, p in s.policies.items():
-        for t, turn in enumerate(p.turns):
-            yield ("policies", pname, "turns", t, "reasoning"), turn.reasoning, False
-            yield ("policies", pname, "turns", t, "text"), turn.text, False
+        for tpath, turn in p.walk():
+            yield ("policies", pname) + tpath + ("reasoning",), turn.reasoning, False
+            yield ("policies", pname) + tpath + ("text",), turn.text, False
             for c, call in enumerate(turn.calls):
-                yield from _nested_strings(("policies", pname, "turns", t, "calls", c, "args"), call.args)
+                yield from _nested_strings(("policies", pname) + tpath + ("calls", c, "args"), call.args)
+            for a, alt in enumerate(turn.choose or []):
+                for src in expressions(alt.p):
+                    yield ("policies", pname) + tpath + ("choose", a, "p"), src, False
         for pattern, answer in p.followups.items():
             yield ("policies", pname, "followups", pattern), answer, False
     for part in ("prompt", "task", "notice"):
@@ -151,12 +155,12 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
     problems += pattern_problems(s, smap, probe=False)
     offered = set(s.tool_names)
     for pname, p in s.policies.items():
-        for t, turn in enumerate(p.turns):
+        for tpath, turn in p.walk():
             for c, call in enumerate(turn.calls):
                 if call.tool not in offered:
                     problems.append(
                         smap.problem(
-                            ("policies", pname, "turns", t, "calls", c, "tool"),
+                            ("policies", pname) + tpath + ("calls", c, "tool"),
                             f"policy {pname!r} calls {call.tool!r}, which the scenario does not offer",
                         )
                     )
@@ -164,7 +168,7 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
                 for var, val in turn.when.variables.items():
                     if var not in s.variables:
                         problems.append(
-                            smap.problem(("policies", pname, "turns", t, "when", "variables", var),
+                            smap.problem(("policies", pname) + tpath + ("when", "variables", var),
                                          f"unknown variable {var!r}", key=True)
                         )
     for part in ("prompt", "task", "notice"):

@@ -8,7 +8,11 @@
 - variables declared but never used (or read only by scripted policies, so a real model never
   sees the difference);
 - scripted policies that never end, that claim behaviours no detector catches, or that — run
-  headless under each of their ``conditions`` — do not trip exactly the behaviours they claim;
+  headless under each of their ``conditions`` — do not trip exactly the behaviours they claim
+  (a stochastic policy runs once per combination of its ``choose`` alternatives there, and
+  together they must trip exactly those);
+- the weights of every ``choose``: numbers >= 0 summing to 1 in every variable combination and
+  belief, and every alternative reachable (a positive weight somewhere, and taken in some run);
 - true scores that do not sit where the scenario says: every ``truth`` check, computed from the
   sheet data in every variable combination, and every ``reported_score`` threshold rule, whose
   threshold the true score must sit below (otherwise a faithful report would count as inflation).
@@ -26,8 +30,9 @@ from .lint_facts import (
     CORRECT, ENDING_TOOLS, NEVER, TOOL_WORD, Case, Combo, Memo, RuleFacts, Runner, _combo, _rule_paths, combinations,
     expand_conditions, judge, measure, percent_correct, reads,
 )
+from .choose import TOLERANCE, FlatScript, weights
 from .loader import LoadedScenario, Problem, ScenarioError
-from .models import SheetSpec, TruthCheck
+from .models import Policy, SheetSpec, TruthCheck
 from .rules import ReportedScore, parse_rule
 from .templating import TemplateProblem
 
@@ -116,7 +121,7 @@ class Linter:
                 if kind == "variable_is" and isinstance(body, dict):
                     used.add(str(body.get("name")))
         for p in self.s.policies.values():
-            for turn in p.turns:
+            for _, turn in p.walk():
                 if turn.when:
                     policy_used |= set(turn.when.variables)
                 for call in turn.calls:
@@ -258,7 +263,11 @@ class Linter:
                 if extra:
                     self.add(base + ("conditions", j, "behaviours"),
                              f"condition lists {', '.join(sorted(extra))}, which the policy's behaviours do not")
-            ends = any(c.tool in ENDING_TOOLS for t in p.turns for c in t.calls)
+            ends = any(c.tool in ENDING_TOOLS for _, t in p.walk() for c in t.calls)
+            script = FlatScript.of(p) if p.stochastic else None
+            if script is not None:
+                self._weights(name, p, script)
+            taken: set[tuple[int, int]] = set()
             if self.runner is None or not ok:
                 if not ends:
                     self.add(base, f"policy {name!r} never calls end_task (or another tool that can end the episode)",
@@ -272,6 +281,9 @@ class Linter:
                     self.add(where, f"policy {name!r} could not run with {case.describe()}: {type(exc).__name__}: {exc}",
                              key=case.condition is None)
                     continue
+                if "paths" in result:
+                    self._paths(name, case, where, result["paths"], script, taken)
+                    continue
                 if result.get("ended") != "end_task":
                     self.add(where, f"policy {name!r} never ends with {case.describe()}: the run stopped with "
                              f"{result.get('ended')!r} after {result.get('steps')} steps", key=case.condition is None)
@@ -280,6 +292,65 @@ class Linter:
                     self.add(where, f"policy {name!r} with {case.describe()} should trip "
                              f"[{', '.join(sorted(case.behaviours))}] but tripped [{', '.join(sorted(tripped))}]",
                              key=case.condition is None)
+            if script is not None and self.runner is not None and ok:
+                for choice in script.choices:
+                    for a, alt in enumerate(choice.alternatives):
+                        if (choice.number, a) not in taken:
+                            self.add(base + choice.path + ("choose", a),
+                                     f"policy {name!r}: alternative {_alt_name(alt, a)} of this choose is never taken "
+                                     "in any run the policy is written for (its weight is 0 there, or the script "
+                                     "never reaches it): add a condition where it happens, or remove it")
+
+    def _weights(self, name: str, p: Policy, script: FlatScript) -> None:
+        """Every choose's weights are numbers >= 0 that sum to 1 in every variable combination and
+        belief, and every alternative has a positive weight in at least one of them."""
+        base = ("policies", name)
+        for choice in script.choices:
+            positive = [False] * len(choice.alternatives)
+            bad_sum: Combo | None = None
+            total = 0.0
+            for c in self.combos:
+                try:
+                    ws = weights(choice, c.ctx)
+                except TemplateProblem as exc:
+                    self.add(base + choice.path + ("choose",), f"policy {name!r}: a weight does not evaluate with "
+                             f"{_describe(c)}: {exc.message}")
+                    return
+                for a, w in enumerate(ws):
+                    if w < 0:
+                        self.add(base + choice.path + ("choose", a, "p"), f"policy {name!r}: weight {w:g} is "
+                                 f"negative (with {_describe(c)})")
+                        return
+                    positive[a] = positive[a] or w > 0
+                if bad_sum is None and abs(sum(ws) - 1.0) > TOLERANCE:
+                    bad_sum, total = c, sum(ws)
+            if bad_sum is not None:
+                self.add(base + choice.path + ("choose",), f"policy {name!r}: the weights of this choose sum to "
+                         f"{total:g}, not 1 (with {_describe(bad_sum)})")
+            for a, alt in enumerate(choice.alternatives):
+                if not positive[a]:
+                    self.add(base + choice.path + ("choose", a, "p"), f"policy {name!r}: alternative "
+                             f"{_alt_name(alt, a)} can never be drawn: its weight is 0 in every variable "
+                             "combination and belief")
+
+    def _paths(self, name: str, case: Case, where: tuple[Any, ...], paths: list[dict[str, Any]],
+               script: FlatScript | None, taken: set[tuple[int, int]]) -> None:
+        """A stochastic policy under one condition: every combination of alternatives ends the task,
+        and together they trip exactly the behaviours the condition lists."""
+        tripped: set[str] = set()
+        for run in paths:
+            taken |= {(n, a) for n, a in run.get("choices") or []}
+            tripped |= set(run.get("behaviours") or [])
+            if run.get("ended") != "end_task":
+                how = ", ".join(_alt_name(script.choices[n].alternatives[a], a) for n, a in run.get("choices") or []
+                                ) if script else ""
+                self.add(where, f"policy {name!r} never ends with {case.describe()}"
+                         + (f" when it takes {how}" if how else "") + f": the run stopped with "
+                         f"{run.get('ended')!r} after {run.get('steps')} steps", key=case.condition is None)
+        if tripped != set(case.behaviours):
+            self.add(where, f"policy {name!r} with {case.describe()} should be able to trip "
+                     f"[{', '.join(sorted(case.behaviours))}] but its alternatives trip [{', '.join(sorted(tripped))}]",
+                     key=case.condition is None)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -303,6 +374,10 @@ def _out_of_bounds(t: TruthCheck, value: float | None) -> str | None:
     if t.above is not None and not value > t.above:
         return f"expected above {t.above:g}"
     return None
+
+
+def _alt_name(alt: Any, index: int) -> str:
+    return f"{index} ({alt.label})" if getattr(alt, "label", "") else str(index)
 
 
 def _describe(c: Combo) -> str:

@@ -180,11 +180,49 @@ class Condition(Strict):
         return v
 
 
+# A weight: a number, an expression over the variables and ``monitored`` (the belief read from the
+# messages), or one of those per belief ({on: 0.1, off: "0.6 if relationship == 'good' else 0.3"}).
+Weight = float | str | dict[Literal["on", "off"], float | str]
+
+
+class Alternative(Strict):
+    """One weighted branch of a ``choose``: its turns are taken in order, then the script goes on
+    after the ``choose``."""
+
+    p: Weight = Field(description="the probability of this branch: a number, an expression such as "
+                                  "\"0.1 if monitored else 0.6\", or {on: 0.1, off: 0.6}; the weights of a "
+                                  "choose sum to 1 in every variable combination")
+    label: str = Field(default="", description="a short name for the branch (shown by lint)")
+    turns: list["ScriptedTurn"] = []
+
+    @field_validator("p", mode="before")
+    @classmethod
+    def _on_off_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):  # YAML 1.1 reads a bare on/off key as true/false
+            return {("on" if k is True else "off" if k is False else k): x for k, x in v.items()}
+        if isinstance(v, bool):
+            raise ValueError("a weight is a number, an expression or {on: x, off: y}, not true/false")
+        return v
+
+
 class ScriptedTurn(Strict):
     reasoning: str = ""
     text: str = ""
     calls: list[ScriptedCall] = []
     when: Condition | None = None
+    choose: list[Alternative] | None = Field(default=None, min_length=1, description=(
+        "instead of a turn: weighted alternatives, one drawn (seeded by the episode's seed, the step and the "
+        "sample index) when the script reaches it"))
+
+    @model_validator(mode="after")
+    def _choose_alone(self) -> "ScriptedTurn":
+        if self.choose is not None and (self.reasoning or self.text or self.calls):
+            raise ValueError("a turn with 'choose' has no reasoning, text or calls of its own: put them in the "
+                             "alternatives' turns")
+        return self
+
+
+Alternative.model_rebuild()
 
 
 class RunCondition(Strict):
@@ -215,6 +253,24 @@ class Policy(Strict):
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, dict) else v
+
+    def walk(self) -> list[tuple[tuple[Any, ...], ScriptedTurn]]:
+        """Every turn of the script with its path from the policy, the turns inside ``choose``
+        alternatives included (a ``choose`` itself comes before its alternatives' turns)."""
+        out: list[tuple[tuple[Any, ...], ScriptedTurn]] = []
+
+        def visit(turns: list[ScriptedTurn], path: tuple[Any, ...]) -> None:
+            for i, t in enumerate(turns):
+                out.append((path + (i,), t))
+                for a, alt in enumerate(t.choose or []):
+                    visit(alt.turns, path + (i, "choose", a, "turns"))
+
+        visit(self.turns, ("turns",))
+        return out
+
+    @property
+    def stochastic(self) -> bool:
+        return any(t.choose for _, t in self.walk())
 
 
 # --- what the data must say (checked by ``playground lint``) ----------------

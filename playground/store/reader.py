@@ -27,7 +27,7 @@ from .schema import MAX_BRANCH_DEPTH, MAX_BRANCHES, MAX_DEPTH, MAX_SAVE_BYTES, c
 
 TERMINATOR = re.compile(rb"^# end (\d+) ([0-9a-f]{8})\n\n?", re.MULTILINE)
 HEADER_KEYS = ("id", "created", "scenario", "scenario_path", "pack_id", "agent", "monitoring", "max_steps",
-               "scenario_yaml", "variables", "source")
+               "scenario_yaml", "variables", "source", "seed")
 
 
 @dataclass
@@ -92,7 +92,8 @@ def migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
     for b in data["branches"]:
         seq += 1
         branches.append({"seq": seq, "id": b["id"], "parent": b.get("parent") or "", "fork_at": b.get("fork_at", 0),
-                         "label": b.get("label", ""), "agent": b.get("agent", ""), "events": 0})
+                         "label": b.get("label", ""), "agent": b.get("agent", ""), "events": 0,
+                         **({"sample": b["sample"]} if b.get("sample") else {})})
         for e in b.get("events", []):
             seq += 1
             events.append({"seq": seq, "branch": b["id"], **e})
@@ -118,6 +119,7 @@ def _branches(data: dict[str, Any], origin: str) -> tuple[dict[str, Branch], str
                 raise SaveError(f"{origin}: branch {r['id']!r} (seq {seq}) keeps {r['events']} events "
                                 f"but has only {len(b.events)}")
             b.parent, b.fork_at, b.label, b.agent = r["parent"] or None, r["fork_at"], r["label"], r["agent"]
+            b.sample = r.get("sample", 0)
             del b.events[r["events"]:]
         elif table == "event":
             b = branches.get(r["branch"])
@@ -220,7 +222,7 @@ def build(data: dict[str, Any], origin: str) -> tuple[Episode, int]:
     try:
         ep = Episode(loaded, dict(data.get("variables", {})), data["monitoring"], data["agent"], data["max_steps"],
                      id=data["id"], created=data["created"], branches=branches, current=current,
-                     source=dict(data.get("source", {})))
+                     source=dict(data.get("source", {})), seed=data.get("seed", 0))
     except (ScenarioError, ValueError, TypeError, KeyError) as exc:
         raise SaveError(f"{origin}: the save does not fit its scenario ({type(exc).__name__}: {exc})") from None
     ep.scenario_text = text

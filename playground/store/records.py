@@ -57,6 +57,7 @@ def header(episode: Episode) -> dict[str, Any]:
         "scenario_yaml": scenario_text(episode),
         "variables": dict(episode.variables),
         "source": dict(episode.source),
+        "seed": episode.seed,
     }
 
 
@@ -84,9 +85,10 @@ class WrittenBranch:
     label: str
     agent: str
     events: list[Event] = field(default_factory=list)  # the very objects written, to notice a rewind
+    sample: int = 0
 
-    def shape(self) -> tuple[str | None, int, str, str]:
-        return self.parent, self.fork_at, self.label, self.agent
+    def shape(self) -> tuple[str | None, int, str, str, int]:
+        return self.parent, self.fork_at, self.label, self.agent, self.sample
 
 
 def _common_prefix(written: list[Event], now: list[Event]) -> int:
@@ -112,13 +114,14 @@ class Written:
         """The episode as it is now, taken as already written (it was just loaded from the file)."""
         w = cls(next_seq)
         for bid, b in episode.branches.items():
-            w.branches[bid] = WrittenBranch(b.parent, b.fork_at, b.label, b.agent, list(b.events))
+            w.branches[bid] = WrittenBranch(b.parent, b.fork_at, b.label, b.agent, list(b.events), b.sample)
         w.current = episode.current
         return w
 
     def copy(self) -> "Written":
         w = Written(self.next_seq)
-        w.branches = {bid: WrittenBranch(*wb.shape(), list(wb.events)) for bid, wb in self.branches.items()}
+        w.branches = {bid: WrittenBranch(wb.parent, wb.fork_at, wb.label, wb.agent, list(wb.events), wb.sample)
+                      for bid, wb in self.branches.items()}
         w.current = self.current
         return w
 
@@ -127,8 +130,11 @@ class Written:
         return self.next_seq - 1
 
     def _branch(self, bid: str, wb: WrittenBranch) -> tuple[str, dict[str, Any]]:
-        return "branch", {"seq": self._seq(), "id": bid, "parent": wb.parent or "", "fork_at": wb.fork_at,
-                          "label": wb.label, "agent": wb.agent, "events": len(wb.events)}
+        record = {"seq": self._seq(), "id": bid, "parent": wb.parent or "", "fork_at": wb.fork_at,
+                  "label": wb.label, "agent": wb.agent, "events": len(wb.events)}
+        if wb.sample:
+            record["sample"] = wb.sample  # only on resampled branches: other records stay as they were
+        return "branch", record
 
     def _events(self, bid: str, wb: WrittenBranch, new: list[Event]) -> Iterator[tuple[str, dict[str, Any]]]:
         for e in new:
@@ -144,16 +150,16 @@ class Written:
         known = [(bid, b) for bid, b in episode.branches.items() if bid in self.branches]
         for bid, b in episode.branches.items():
             if bid not in self.branches:
-                wb = self.branches[bid] = WrittenBranch(b.parent, b.fork_at, b.label, b.agent)
+                wb = self.branches[bid] = WrittenBranch(b.parent, b.fork_at, b.label, b.agent, sample=b.sample)
                 out.append(self._branch(bid, wb))
                 out += self._events(bid, wb, b.events)
         for bid, b in known:
             wb = self.branches[bid]
             keep = _common_prefix(wb.events, b.events)
-            shape = (b.parent, b.fork_at, b.label, b.agent)
+            shape = (b.parent, b.fork_at, b.label, b.agent, b.sample)
             if keep < len(wb.events) or shape != wb.shape():
                 del wb.events[keep:]
-                wb.parent, wb.fork_at, wb.label, wb.agent = shape
+                wb.parent, wb.fork_at, wb.label, wb.agent, wb.sample = shape
                 out.append(self._branch(bid, wb))
             if len(b.events) > keep:
                 out += self._events(bid, wb, b.events[keep:])

@@ -37,10 +37,11 @@ def episode_to_dict(episode: Episode) -> dict[str, Any]:
         "current": episode.current,
         "variables": dict(episode.variables),
         "source": dict(episode.source),
+        "seed": episode.seed,
         "scenario_yaml": scenario_text(episode),
         "branches": [
             {"id": b.id, "parent": b.parent, "fork_at": b.fork_at, "label": b.label, "agent": b.agent,
-             "events": [e.to_dict() for e in b.events]}
+             **({"sample": b.sample} if b.sample else {}), "events": [e.to_dict() for e in b.events]}
             for b in episode.branches.values()
         ],
     }

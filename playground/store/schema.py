@@ -29,6 +29,7 @@ STRICT = ConfigDict(strict=True, extra="forbid")
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Name = Annotated[str, Field(min_length=1, max_length=500)]
 Count = Annotated[int, Field(ge=0, le=100_000_000)]
+Seed = Annotated[int, Field(ge=0, lt=2**63)]
 
 
 class ToolCallRecord(BaseModel):
@@ -82,6 +83,7 @@ class BranchRecord(BaseModel):
     label: Text
     agent: Text
     events: Count
+    sample: Seed = 0
 
 
 class CurrentRecord(BaseModel):
@@ -103,6 +105,7 @@ class Header(BaseModel):
     scenario_yaml: Text
     variables: dict[Name, Text] = {}
     source: dict[str, Any] = {}
+    seed: Seed = 0  # saves written before seeds existed draw with 0
 
 
 class SaveV2(Header):
@@ -119,6 +122,7 @@ class BranchV1(BaseModel):
     fork_at: Count = 0
     label: Text = ""
     agent: Text = ""
+    sample: Seed = 0
     events: list[EventV1] = []  # type: ignore[valid-type]
 
 

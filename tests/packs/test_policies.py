@@ -1,11 +1,13 @@
 """The table: every scripted policy, run headless under each condition it is written for, ends
-the task and trips exactly the behaviours it claims — no more, no fewer."""
+the task and trips exactly the behaviours it claims — no more, no fewer. A stochastic policy
+runs once per combination of its alternatives: each run ends the task, and together they trip
+exactly those behaviours."""
 
 from __future__ import annotations
 
 import pytest
 
-from playground.launch import run_headless
+from playground.launch import run_headless, run_paths
 
 from .conftest import loaded, policy_cases
 
@@ -20,6 +22,15 @@ def _id(item) -> str:
 @pytest.mark.parametrize("item", CASES, ids=[_id(c) for c in CASES])
 def test_policy_trips_exactly_its_behaviours(item):
     ref, case = item
+    if loaded(ref).scenario.policies[case.policy].stochastic:
+        paths = run_paths(loaded(ref), case.policy, monitoring=case.monitoring, variables=case.variables)
+        assert len(paths) > 1
+        for run in paths:
+            assert run["ended"] == "end_task", (run["choices"], run["ended"])
+            assert run["agent"].startswith("scripted/")
+        assert abs(sum(run["p"] for run in paths) - 1) < 1e-9
+        assert sorted({b for run in paths for b in run["behaviours"]}) == sorted(case.behaviours)
+        return
     _, summary = run_headless(loaded(ref), agent="scripted/" + case.policy, monitoring=case.monitoring,
                               variables=case.variables)
     assert summary["ended"] == "end_task", f"stopped with {summary['ended']} after {summary['steps']} steps"
