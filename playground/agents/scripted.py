@@ -80,14 +80,10 @@ class ScriptedAgent:
         self.chooser = chooser or seeded_chooser
 
     # -- reading the conversation -------------------------------------------------
-    def _position(self, messages: list[dict[str, Any]]) -> int:
-        """Index of the next script turn to consider."""
-        return self._where(messages)[0]
-
     def _where(self, messages: list[dict[str, Any]]) -> tuple[int, int, int]:
-        """(index of the next script turn to consider, index of the last own turn or -1, the step a
-        draw is keyed on: the one after the last own tool call, which is the coming step unless
-        turns without calls came between)."""
+        """(index of the last own turn or -1, how many turns without own calls came after it, the
+        step a draw is keyed on: the one after the last own tool call, which is the coming step
+        unless turns without calls came between)."""
         last_idx, after, anchor = -1, 0, 0
         assistants = [m for m in messages if m.get("role") == "assistant"]
         for n, m in enumerate(assistants, 1):
@@ -98,8 +94,8 @@ class ScriptedAgent:
             else:
                 after += 1
         if last_idx < 0:
-            return len(assistants), -1, 1  # not our own history: skip as many turns as were taken
-        return last_idx + 1 + after, last_idx, anchor + 1
+            return -1, len(assistants), 1  # not our own history: skip as many turns as were taken
+        return last_idx, after, anchor + 1
 
     def _in_branch(self, index: int, last: int, decide: Callable[[int], int | None]) -> bool:
         """Whether flat turn ``index`` lies on the alternatives taken: inside a choose the agent
@@ -153,7 +149,7 @@ class ScriptedAgent:
         if not request.tools:
             return self._followup(messages)
         monitored = belief(messages, self.context.monitoring_markers, self.context.scenario.monitoring.default)
-        start, last, anchor = self._where(messages)
+        last, skip, anchor = self._where(messages)
         drawn: dict[int, int | None] = {}
 
         def decide(number: int) -> int | None:
@@ -166,9 +162,14 @@ class ScriptedAgent:
                     drawn[number] = self.chooser(choice, ws, (request.seed, anchor, request.sample))
             return drawn[number]
 
-        for index in range(start, len(self.script.turns)):
+        for index in range(last + 1, len(self.script.turns)):
+            if not self._in_branch(index, last, decide):
+                continue
+            if skip:  # turns taken without own calls (text only): their ids say nothing, so count them
+                skip -= 1
+                continue
             turn = self.script.turns[index].turn
-            if self._in_branch(index, last, decide) and self._holds(turn.when, messages):
+            if self._holds(turn.when, messages):
                 return self._turn(index, turn, monitored)
         return ModelTurn(text="(The scripted policy has no more turns.)", agent=self.name)
 
