@@ -14,7 +14,8 @@ from ..defaults import SAVE_DIR
 LAZY_COMMANDS = {
     "validate": "episodes", "render": "episodes", "run": "episodes", "replay": "episodes", "export": "episodes",
     "packs": "episodes", "lint": "authoring", "schema": "authoring", "import": "importing", "agree": "importing",
-    "interview": "importing", "config": "settings_cmd", "world": "world_cmd",
+    "interview": "importing", "config": "settings_cmd", "world": "world_cmd", "resample": "population",
+    "sweep": "population",
 }
 
 
