@@ -12,14 +12,14 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from ..agents import make_agent
+from ..agents import agent_factory
 from ..episode import load_policy
 from ..episode.approval import PolicyError
 from ..store import SaveError, SaveLock, SaveWriteError, SaveWriter, load as load_save
 from ..sweep import (HORIZONS, PlanError, ResampleError, build_plan, parse_monitoring, parse_vary, report, resample,
                      results_of, run_sweep, to_markdown, write_results)
 from ..sweep.run import Ledger, read_manifest
-from .common import fail, load_or_exit, pack_dirs_option
+from .common import fail, load_or_exit, pack_dirs_option, settings_for
 from .output import echo, print_json
 
 BAR = 30
@@ -92,6 +92,8 @@ def resample_cmd(save_file: Path, step: int, branch: str | None, n: int, agent: 
         fail(str(exc))
     if episode.origin is not None and episode.origin.warning:
         echo(f"warning: {episode.origin.warning}", err=True)
+    own = episode.branches.get(branch or episode.current)
+    spec = agent or (own.agent if own is not None else "") or episode.agent
     lock = SaveLock(save_file) if keep else None
     try:
         if lock is not None:
@@ -109,7 +111,8 @@ def resample_cmd(save_file: Path, step: int, branch: str | None, n: int, agent: 
 
             try:
                 result = asyncio.run(resample(episode, step, n, branch=branch, agent=agent, horizon=horizon,
-                                              concurrency=concurrency, seed=seed, keep=keep, make_agent=make_agent,
+                                              concurrency=concurrency, seed=seed, keep=keep,
+                                              make_agent=agent_factory(settings_for(spec)),
                                               on_sample=tick))
             except ResampleError as exc:
                 fail(str(exc), 2)
@@ -250,7 +253,8 @@ def sweep_cmd(scenarios: tuple[str, ...], agents: tuple[str, ...], vary: tuple[s
                 update(completed=p.done, status=status)
 
             try:
-                run = asyncio.run(run_sweep(plan, out, make_agent=make_agent, concurrency=concurrency,
+                run = asyncio.run(run_sweep(plan, out, make_agent=agent_factory(settings_for(*agents)),
+                                            concurrency=concurrency,
                                             max_cost=max_cost, policy=policy, on_progress=progress))
             except KeyboardInterrupt:
                 fail("interrupted: run the same command again to resume (finished episodes are kept)", 130)

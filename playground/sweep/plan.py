@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..episode.start import episode_problems
 from ..scenario import LoadedScenario
 
 SCRIPTED = "scripted/"
@@ -134,6 +135,10 @@ def build_plan(scenarios: list[LoadedScenario], agents: list[str], vary: list[tu
             if bad:
                 raise PlanError(f"{ref}: {name} has no value {', '.join(map(repr, bad))} "
                                 f"(values: {', '.join(s.variables[name].values)})")
+        for combo in itertools.product(*(values for _, values in vary)):
+            problems = episode_problems(loaded, dict(zip((k for k, _ in vary), combo)))
+            if problems:  # the scenario cannot run so: say where, before anything starts
+                raise PlanError("\n".join(str(p) for p in problems))
         for agent in dict.fromkeys(agents):
             if agent.startswith(SCRIPTED) and agent[len(SCRIPTED):] not in s.policies:
                 known = ", ".join(SCRIPTED + p for p in s.policies) or "none"

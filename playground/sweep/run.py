@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from ..episode import Agent, ApprovalPolicy, Episode, RetryPolicy, Session
 from ..episode.events import Ended, Event, ModelTurn
+from ..episode.start import new_episode as start_episode
 from ..store import SaveError, SaveWriter, atomic_write, load as load_save
 from .outcome import ERROR, Outcome
 from .plan import Plan, PlanError, Task
@@ -152,15 +153,10 @@ def _set_aside(path: Path) -> Path:
 # -- one episode ---------------------------------------------------------------------------
 
 def new_episode(plan: Plan, task: Task) -> Episode:
-    loaded = plan.scenarios[task.cell.scenario]
-    s = loaded.scenario
-    try:
-        text = Path(loaded.path).read_text(encoding="utf-8")
-    except OSError:
-        text = None
-    return Episode(loaded, {**s.default_variables(), **dict(task.cell.variables)}, task.cell.monitoring,
-                   task.cell.agent, s.max_steps, scenario_text=text, seed=task.seed,
-                   source={"sweep": {**task.cell.describe(), "index": task.index, "sweep_seed": plan.seed}})
+    episode = start_episode(plan.scenarios[task.cell.scenario], variables=dict(task.cell.variables),
+                            monitoring=task.cell.monitoring, agent=task.cell.agent, seed=task.seed)
+    episode.source = {"sweep": {**task.cell.describe(), "index": task.index, "sweep_seed": plan.seed}}
+    return episode
 
 
 async def run_sweep(plan: Plan, out: Path, *, make_agent: Callable[[str, Episode], Agent], concurrency: int = 4,
