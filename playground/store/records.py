@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -65,8 +66,19 @@ def terminated(body: str, seq: int) -> str:
     return f"{body}# end {seq} {zlib.crc32(body.encode('utf-8')):08x}\n\n"
 
 
+@lru_cache(maxsize=16)
+def _key_line(key: str, value: str) -> str:
+    return tomli_w.dumps({key: value})
+
+
 def encode_header(episode: Episode, secrets: list[str]) -> str:
-    return terminated(tomli_w.dumps(clean(header(episode), secrets)), 0)
+    data = clean(header(episode), secrets)
+    # The scenario's text is most of a header and the same in every episode of a sweep: its line is
+    # encoded once. Scalars first, then that line, then the tables, as tomli-w orders a table itself.
+    text = data.pop("scenario_yaml")
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    return terminated(tomli_w.dumps(scalars) + _key_line("scenario_yaml", text) + tomli_w.dumps(tables), 0)
 
 
 def encode(table: str, record: dict[str, Any], secrets: list[str]) -> str:
