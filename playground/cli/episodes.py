@@ -111,6 +111,8 @@ def render(scenario: str, assignments, monitoring, packs) -> None:
 @set_option
 @monitoring_option
 @click.option("--max-steps", type=click.IntRange(1, 10_000), default=None)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="What a stochastic scripted policy draws with (default: a new seed, kept in the save).")
 @click.option("--save", "save_path", type=click.Path(path_type=Path), default=None, help="Write the episode here (TOML).")
 @click.option("--until", type=click.Choice(sorted(BREAKPOINTS)), default=None,
               help="Stop before the first call that does this (a rule that asks, added to the policy).")
@@ -120,13 +122,13 @@ def render(scenario: str, assignments, monitoring, packs) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object.")
 @click.option("--stream", is_flag=True, help="Print a real model's reasoning and text as they arrive.")
 @pack_dirs_option
-def run(scenario, agent, assignments, monitoring, max_steps, save_path, until, policy_file, as_json, stream,
+def run(scenario, agent, assignments, monitoring, max_steps, seed, save_path, until, policy_file, as_json, stream,
         packs) -> None:
     """Run a scenario to the end under an approval policy (default: approve every call)."""
     loaded = load_or_exit(scenario, packs)
     variables = usage_or_exit(parse_assignments, assignments, loaded)
     ep = usage_or_exit(new_episode, loaded, variables=variables, monitoring=monitoring_flag(monitoring),
-                       agent=agent, max_steps=max_steps)
+                       agent=agent, max_steps=max_steps, seed=seed)
     session = new_session(ep, settings_for(ep.agent))
     policy = session.policy
     if policy_file:
