@@ -363,3 +363,19 @@ async def _close(response: Any) -> None:
     except Exception:
         pass
 
+
+
+def prices(model: str) -> tuple[float, float] | None:
+    """(dollars per prompt token, per completion token) from litellm's price map, when it has the
+    model (None for a local server's model or one it does not know)."""
+    litellm = load_litellm()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = litellm.get_model_info(model)
+    except Exception:
+        return None
+    prompt, completion = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    if not isinstance(prompt, (int, float)) or not isinstance(completion, (int, float)):
+        return None
+    return float(prompt), float(completion)

@@ -18,7 +18,7 @@ from ..episode.approval import PolicyError
 from ..store import SaveError, SaveLock, SaveWriteError, SaveWriter, load as load_save
 from ..sweep import (HORIZONS, PlanError, ResampleError, build_plan, parse_monitoring, parse_vary, report, resample,
                      results_of, run_sweep, to_markdown, write_results)
-from ..sweep.run import Ledger, read_manifest
+from ..sweep.run import read_manifest
 from .common import fail, load_or_exit, pack_dirs_option, settings_for
 from .output import echo, print_json
 
@@ -150,36 +150,37 @@ def resample_cmd(save_file: Path, step: int, branch: str | None, n: int, agent: 
 
 # -- sweep ---------------------------------------------------------------------------------
 
-def _dry_run(plan, out: Path) -> None:
-    tasks = plan.tasks(out)
-    ledger = Ledger(out)
-    done = sum(1 for t in tasks if ledger.get(t.path) is not None)
-    costs: dict[str, list[float]] = {}
-    for entry in ledger.entries.values():
-        cost = (entry.get("outcome") or {}).get("cost")
-        agent = entry.get("path", "")
-        costs.setdefault(agent.split("/")[1] if agent.count("/") >= 2 else "", []).append(float(cost or 0))
-    echo(f"{len(plan.cells)} cells x {plan.n} episodes = {len(tasks)} episodes "
-         f"({done} done already, {len(tasks) - done} to run), seed {plan.seed}")
+def _dry_run(plan, out: Path, agents: tuple[str, ...]) -> None:
+    from ..sweep.estimate import estimate
+
+    settings = settings_for(*agents)
+
+    def prices(spec: str):
+        from ..agents.llm import LiteLLMAgent, prices as model_prices  # litellm only when a real model is named
+        from ..episode import AgentFailure
+
+        try:
+            return model_prices(LiteLLMAgent.from_settings(spec, settings).model)
+        except AgentFailure:
+            return None
+
+    est = estimate(plan, out, prices)
+    echo(f"{len(plan.cells)} cells x {plan.n} episodes = {est.episodes} episodes "
+         f"({est.done} done already, {est.episodes - est.done} to run), seed {plan.seed}")
     for c in plan.cells:
         echo(f"  {c.scenario}  {c.agent}  {c.condition()}")
-    estimate, unknown = 0.0, []
-    for c in plan.cells:
-        if c.agent.startswith("scripted/"):
-            continue
-        past = costs.get(c.slug)
-        left = sum(1 for t in tasks if t.cell == c and ledger.get(t.path) is None)
-        if past:
-            estimate += sum(past) / len(past) * left
-        elif left:
-            unknown.append(c.agent)
-    line = f"cost estimate: ${estimate:.2f}"
-    if unknown:
-        line += (f" plus episodes of {', '.join(sorted(set(unknown)))}, whose cost is known only once a few have "
-                 "run (litellm reports each call's cost; try a small -n first)")
-    elif estimate == 0:
-        line += " (scripted agents cost nothing)"
-    echo(line)
+    line = f"cost estimate: ${est.dollars:.2f}"
+    notes = []
+    if est.measured:
+        notes.append(f"{len(est.measured)} cell(s) from the cost of their finished episodes")
+    if est.rough:
+        notes.append(f"{', '.join(sorted(set(est.rough)))} roughly, from litellm's prices and the prompt's size")
+    if est.unknown:
+        notes.append(f"not counting {', '.join(sorted(set(est.unknown)))}, whose price litellm does not know "
+                     "(a local server costs nothing; else run a small -n first)")
+    if not notes and est.dollars == 0:
+        notes.append("scripted agents cost nothing")
+    echo(line + (" (" + "; ".join(notes) + ")" if notes else ""))
 
 
 @click.command("sweep")
@@ -235,7 +236,7 @@ def sweep_cmd(scenarios: tuple[str, ...], agents: tuple[str, ...], vary: tuple[s
     except PlanError as exc:
         fail(str(exc), 2)
     if dry_run:
-        _dry_run(plan, out)
+        _dry_run(plan, out, agents)
         return
     policy = _policy(policy_file)
     out.mkdir(parents=True, exist_ok=True)

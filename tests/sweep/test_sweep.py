@@ -199,3 +199,19 @@ def test_max_cost_stops_starting_episodes_and_a_rerun_goes_on(tmp_path):
     res = results_of(run)
     assert (res["episodes"]["reused"], res["episodes"]["ran"], res["cells"][0]["n"]) == (3, 3, 6)
     assert report(tmp_path)["cells"] == res["cells"]
+
+
+def test_dry_run_estimates_a_priced_model_roughly_and_a_past_cell_from_its_episodes(tmp_path):
+    out = tmp_path / "est"
+    r = CliRunner().invoke(cli, ["sweep", REF, "--agent", "openai/gpt-4o", "--agent", "openai/no-such-local-model",
+                                 "-n", "10", "--out", str(out), "--dry-run"])
+    assert r.exit_code == 0, r.output
+    dollars = float(r.output.split("cost estimate: $")[1].split()[0])
+    assert 0.01 < dollars < 10 and "openai/gpt-4o roughly" in r.output
+    assert "not counting openai/no-such-local-model" in r.output
+    plan = build_plan([load(REF)], ["paid"], [], None, 4, 1)
+    asyncio.run(run_sweep(plan, out, make_agent=lambda s, e: Paid(), max_cost=0.015, concurrency=1))
+    from playground.sweep.estimate import estimate
+
+    est = estimate(build_plan([load(REF)], ["paid"], [], None, 4, 1), out, lambda spec: None)
+    assert est.done == 2 and est.dollars == pytest.approx(0.02) and est.measured and not est.unknown
