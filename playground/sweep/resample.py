@@ -127,6 +127,9 @@ async def resample(episode: Episode, step: int, n: int, *, branch: str | None = 
                             f" (and {state.step + 1} to come)") + f": no step {step} to resample")
     cut = state.cut_index(step - 1)
     prefix = episode.events(bid)[:cut]
+    if episode.replay(bid, upto=cut).pending:
+        raise ResampleError(f"the calls of step {step - 1} are still waiting for approval: approve or reject them "
+                            f"first, or resample step {step - 1}")
     spec = agent or episode.branches[bid].agent or episode.agent
     retry = retry or RetryPolicy()
     throttle = throttle or Throttle()

@@ -154,3 +154,16 @@ def test_cli_text_output_and_errors(saved):
     assert "next action" in r.output and "█" in r.output
     r = CliRunner().invoke(cli, ["resample", str(saved), "--step", "12", "-n", "2"])
     assert r.exit_code == 2 and "no step 12" in r.output
+
+
+def test_a_step_after_calls_still_waiting_for_approval_is_refused(saved, tmp_path):
+    from playground.episode import ask_at
+
+    ep = new_episode(load(REF), agent="scripted/covert_copier", seed=1)
+    s = new_session(ep)
+    result = asyncio.run(s.run(ask_at("transfer", s.policy)))
+    assert result.outcome == "breakpoint"
+    stopped = s.state.step
+    with pytest.raises(ResampleError, match="still waiting for approval"):
+        _run(ep, stopped + 1, 2)
+    assert _run(ep, stopped, 2).report()["n"] == 2
