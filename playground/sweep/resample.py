@@ -53,6 +53,7 @@ class Resample:
     agent: str
     horizon: str
     seed: int | None
+    cut: int = 0  # the branch's events the samples share (everything before turn ``step``)
     samples: list[Sample] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
@@ -134,7 +135,7 @@ async def resample(episode: Episode, step: int, n: int, *, branch: str | None = 
     retry = retry or RetryPolicy()
     throttle = throttle or Throttle()
     factory = gated(make_agent, throttle)
-    result = Resample(step, bid, spec, horizon, seed)
+    result = Resample(step, bid, spec, horizon, seed, cut)
     result.labels = [lab for lab in _active_labels(state) if lab]
     gate = asyncio.Semaphore(max(1, concurrency))
 

@@ -59,6 +59,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("episode", "fork", "f", "fork", "Fork a new branch at the selected step"),
     Action("episode", "switch_branch", "t", "branches", "Switch to another branch", tier=3),
     Action("episode", "compare", "c", "compare", "Compare two branches side by side"),
+    Action("episode", "resample", "s", "resample",
+           "Draw the selected step again N times: what the agent does next, and how often", tier=3),
     Action("episode", "note", "n", "note", "Add a note at this step (never shown to the model)", tier=3),
     Action("episode", "save", "ctrl+s", "save", "Save the episode now (it is also saved after every event)", tier=3),
     Action("episode", "export", "ctrl+e", "export", "Export this branch as Markdown, HTML or JSON", tier=0),

@@ -34,11 +34,12 @@ from ..widgets.step_log import StepLog
 from ..widgets.world_pane import WorldPane
 from .base import AppScreen
 from .episode_ops import EpisodeOps
+from .episode_resample import ResampleOps
 
 WORLD_EVENTS = (CallApproved, CallEdited, MonitoringChanged, Ended)
 
 
-class EpisodeScreen(EpisodeOps, AppScreen):
+class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
     SCREEN_NAME = "episode"
     CSS_PATH = "episode.tcss"
     BINDINGS = bindings("episode")

@@ -29,7 +29,7 @@ from ..palette import palette_of
 from ..render_detail import prompt_detail, step_detail
 
 MUTATING_ACTIONS = {"step", "approve", "edit_call", "reject", "edit_result", "toggle_monitoring", "run_to_end",
-                    "run_to_breakpoint", "rewind", "fork", "switch_branch", "note", "interview", "retry"}
+                    "run_to_breakpoint", "rewind", "fork", "switch_branch", "note", "interview", "retry", "resample"}
 
 
 def branch_rows(episode: Any) -> list[tuple[str, str]]:
