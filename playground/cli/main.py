@@ -51,7 +51,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("--agent", default=None, help="Preselect the agent in setup: scripted/<policy>, a model alias or a "
                                             "litellm model string.")
 def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str | None) -> None:
-    """Open the TUI, optionally on a scenario (pack/id or file) or a save."""
+    """Open the TUI, optionally on a scenario (pack/id or file), a save, or a sweep folder."""
     from ..tui.app import run_app  # Textual only when the TUI is asked for
 
     run_app(target=target, packs=list(packs), save_dir=save_dir, agent=agent)

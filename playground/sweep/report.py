@@ -64,3 +64,26 @@ def report(out: Path) -> dict[str, Any]:
     episodes = {"planned": n * len(cells), "finished": finished, "ran": 0, "resumed": 0, REUSED: finished,
                 NOT_RUN: missing, "errors": errors}
     return tabulate(rows, out=out, seed=int(manifest.get("seed", 0)), episodes=episodes)
+
+
+def episodes_of(out: Path, cell: dict[str, Any]) -> list[tuple[Path, Outcome | None]]:
+    """The episodes of one cell of ``report(out)["cells"]`` (its ``dir``): each save's path and what
+    it counted for (None: unreadable)."""
+    folder = Path(out) / "episodes" / str(cell["dir"])
+    ledger = Ledger(out)
+    rows: list[tuple[Path, Outcome | None]] = []
+    for path in sorted(folder.glob("*.toml")):
+        outcome = ledger.get(path)
+        if outcome is None:
+            try:
+                ep = load_save(path)
+            except SaveError:
+                outcome = None
+            else:
+                outcome = Outcome.of(ep, ep.replay())
+        rows.append((path, outcome))
+    return rows
+
+
+def is_sweep(folder: Path) -> bool:
+    return (Path(folder) / "sweep.json").is_file()

@@ -15,7 +15,7 @@ from textual.binding import Binding
 
 @dataclass(frozen=True)
 class Action:
-    screen: str  # "app", "home", "setup", "episode", "compare", "editor", "saves"
+    screen: str  # "app", "home", "setup", "episode", "compare", "editor", "saves", "sweep", "sweep_cell"
     name: str  # the action method is ``action_<name>`` on the screen
     key: str
     label: str  # short, for the footer
@@ -87,6 +87,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("saves", "open", "enter", "open", "Open the selected save where it was left", priority=True),
     Action("saves", "delete", "d,delete", "delete", "Delete the selected save (asks first)"),
     Action("saves", "back", "escape", "back", "Back to the scenarios"),
+    # -- a sweep folder ----------------------------------------------------------------
+    Action("sweep", "open", "enter", "episodes", "List the selected condition's episodes", priority=True),
+    Action("sweep", "back", "escape", "back", "Back"),
+    Action("sweep_cell", "open", "enter", "open", "Open the selected episode in the stepper", priority=True),
+    Action("sweep_cell", "back", "escape", "back", "Back to the sweep's table"),
 )
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

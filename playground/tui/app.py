@@ -99,6 +99,9 @@ class PlaygroundApp(App):
         if path.suffix == ".toml" and path.is_file():
             self.open_save(path)
             return
+        if path.is_dir() and (path / "sweep.json").is_file():
+            self.open_sweep(path)
+            return
         from ..launch import load
         from ..scenario import ScenarioError
 
@@ -212,6 +215,11 @@ class PlaygroundApp(App):
         a, b = ui.get("a"), ui.get("b")
         if ui.get("screen") == "compare" and a in episode.branches and b in episode.branches and a != b:
             self.call_after_refresh(self.open_compare, screen, a, b)
+
+    def open_sweep(self, folder: Path) -> None:
+        from .screens.sweep import SweepScreen
+
+        self.push_screen(SweepScreen(folder))
 
     def open_compare(self, origin: Any, a: str, b: str) -> None:
         from .screens.compare import CompareScreen
