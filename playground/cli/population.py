@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import secrets
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -23,13 +24,22 @@ from .common import fail, load_or_exit, pack_dirs_option, settings_for
 from .output import echo, print_json
 
 BAR = 30
+QUIET_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
 @contextlib.contextmanager
 def _progress(total: int, what: str) -> Iterator[Callable[..., None]]:
-    """rich's progress bar on stderr when it is a terminal; otherwise nothing."""
+    """rich's progress bar on stderr when it is a terminal; otherwise a line on stderr at most every
+    ``QUIET_EVERY`` seconds (a long run with real models still says how far it is and what it cost)."""
     if not sys.stderr.isatty():
-        yield lambda **_: None
+        last = [time.monotonic()]
+
+        def line(completed: int | None = None, status: str | None = None) -> None:
+            if time.monotonic() - last[0] >= QUIET_EVERY:
+                last[0] = time.monotonic()
+                echo(f"{what}: {completed or 0}/{total}" + (f" · {status}" if status else ""), err=True)
+
+        yield line
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
