@@ -20,7 +20,7 @@ try:
     from conftest_llm import fake_llm  # noqa: F401
     from fake_llm_server import error, openai_json
 except ImportError:  # tests/ imported as a package
-    from tests.conftest_llm import fake_llm  # noqa: F401
+    from tests.conftest_llm import fake_llm  # noqa: F401,F811
     from tests.fake_llm_server import error, openai_json
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),

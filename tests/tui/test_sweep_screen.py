@@ -3,8 +3,6 @@ bars and the contrasts; enter drills into a cell's episodes, then into the stepp
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import DataTable
 
 from playground.agents import make_agent
@@ -14,7 +12,7 @@ from playground.tui.app import PlaygroundApp
 from playground.tui.screens.episode import EpisodeScreen
 from playground.tui.screens.sweep import SweepCellScreen, SweepScreen, interval_bar
 
-from .helpers import SIZE, config, settle
+from .helpers import config, settle
 
 REF = "peer_preservation/exfiltration_transfer"
 
