@@ -235,13 +235,18 @@ class HomeScreen(AppScreen):
         tree.loading = False
         first = keep or first  # the second pass keeps the cursor where the user moved it
         if first is not None:
-            self.call_after_refresh(tree.move_cursor, first)
+            self.call_after_refresh(self._select, first)
             self._show(first.data)
         if self._pending():
             return  # the checked entries are on their way: a key typed now waits for them
         waiting, self._waiting = self._waiting, None
         if waiting is not None:  # a key pressed while the packs were loading: do it now
             self.call_after_refresh(self.run_action, waiting)
+
+    def _select(self, node: Any) -> None:
+        tree = self.query_one(Tree)
+        tree.last_line  # noqa: B018 - builds the tree's lines, so the node knows its line
+        tree.move_cursor(node)
 
     # -- the side panel --------------------------------------------------------------------------
     @on(Tree.NodeHighlighted)
