@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKS = REPO / "scenario_packs"
 
 os.environ["PLAYGROUND_PACKS"] = str(PACKS)
+os.environ["PLAYGROUND_USER_PACKS"] = tempfile.mkdtemp(prefix="pg-user-packs-")  # never the user's own
 os.environ.setdefault("PLAYGROUND_CONFIG", str(Path(__file__).parent / "fixtures" / "settings.toml"))
 os.environ["LITELLM_OFFLINE_MODE"] = "true"
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"

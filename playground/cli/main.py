@@ -57,6 +57,19 @@ def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str 
     run_app(target=target, packs=list(packs), save_dir=save_dir, agent=agent)
 
 
+@cli.command()
+@click.argument("scenario")
+@click.option("--packs", multiple=True, type=click.Path(path_type=Path), help="Extra folder of packs.")
+@click.option("--save-dir", type=click.Path(path_type=Path), default=Path("saves"), show_default=True)
+def edit(scenario: str, packs: tuple[Path, ...], save_dir: Path) -> None:
+    """Open the TUI straight in the scenario editor: a pack/id, a scenario file, or a new .yaml path
+    (which starts from the template; nothing is written until you save). Scenarios that ship with
+    playground open read-only: saving writes a copy to your own packs."""
+    from ..tui.app import run_app
+
+    run_app(packs=list(packs), save_dir=save_dir, edit=scenario)
+
+
 def main() -> None:
     import sys
 

@@ -5,9 +5,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..defaults import default_pack_dirs
+from ..defaults import bundled_pack_dir, default_pack_dirs, user_pack_dir  # noqa: F401  (re-exported)
 from .loader import LoadedScenario, Problem, ScenarioError, load_pack_meta, load_scenario
 from .models import PackMeta
+
+MY_PACK = "mine"  # the pack that "save a copy to my packs" writes into
+MY_PACK_TITLE = "My scenarios"
+
+
+def shipped_pack_dirs() -> list[Path]:
+    """Folders whose scenarios open read-only: the shipped packs, unless the current directory is
+    inside the checkout they ship from (a developer editing the packs themselves)."""
+    bundled = bundled_pack_dir().resolve()
+    if Path.cwd().resolve().is_relative_to(bundled.parent):
+        return []
+    return [bundled]
+
+
+def is_shipped(path: Path, shipped: list[Path] | None = None) -> bool:
+    """Whether ``path`` lies in a shipped pack folder (``shipped``: those folders; default
+    ``shipped_pack_dirs()``)."""
+    try:
+        resolved = Path(path).resolve()
+    except OSError:
+        return False
+    return any(resolved.is_relative_to(Path(d).resolve()) for d in (shipped_pack_dirs() if shipped is None else shipped))
+
+
+def my_pack_dir(root: Path | None = None) -> Path:
+    """The folder of the user's own pack, created with its ``pack.yaml`` when missing."""
+    folder = (root or user_pack_dir()) / MY_PACK
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = folder / "pack.yaml"
+    if not meta.exists():
+        meta.write_text(f"id: {MY_PACK}\ntitle: {MY_PACK_TITLE}\ndescription: Your own scenarios and copies of "
+                        "shipped ones (saved from the editor).\n", encoding="utf-8")
+    return folder
 
 
 @dataclass
@@ -82,3 +115,18 @@ def resolve_scenario(ref: str, dirs: list[Path] | None = None) -> LoadedScenario
         known = ", ".join(pk.id for pk in packs) or "none found"
         raise ScenarioError([Problem(ref, 1, 1, f"no pack {pack_id!r} (packs: {known})")])
     raise ScenarioError([Problem(ref, 1, 1, "not a scenario file or pack_id/scenario_id")])
+
+
+def find_scenario_file(ref: str, dirs: list[Path] | None = None) -> Path | None:
+    """The file of a scenario given as a path or ``pack_id/scenario_id``, without loading it (an
+    editor must open a scenario that does not validate); None when there is no such file."""
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml"):
+        return p if p.is_file() else None
+    if "/" in ref and not p.exists():
+        pack_id, _, scenario_id = ref.partition("/")
+        packs, _ = discover_packs(dirs)
+        for pack in packs:
+            if pack.id == pack_id:
+                return next((f for f in pack.scenario_files if f.stem == scenario_id), None)
+    return None

@@ -33,15 +33,20 @@ TIER_WIDTHS = {1: 0, 2: 130, 3: 160}
 ACTIONS: tuple[Action, ...] = (
     # -- everywhere -------------------------------------------------------------------
     Action("app", "help", "question_mark,f1", "help", "Key reference and what you are looking at"),
-    Action("app", "quit", "ctrl+q", "quit", "Quit playground (everything is already saved)", tier=3, priority=True),
+    Action("app", "quit", "ctrl+q", "quit", "Quit from anywhere, even while typing (asks first if unsaved work "
+           "would be lost)", tier=0, priority=True),
+    Action("app", "quit_key", "q", "quit", "Quit (asks first if unsaved edits or an unsaved episode would be lost)"),
     # -- home -------------------------------------------------------------------------
     Action("home", "start", "enter", "set up", "Set up an episode of the selected scenario", priority=True),
     Action("home", "demo", "d", "demo", "Start the offline demo now: a scripted agent with default settings"),
+    Action("home", "choose_demo", "D", "choose demo", "Choose which scripted demo agent runs the selected scenario",
+           tier=2),
+    Action("home", "resume", "r", "resume", "Resume the unfinished episode offered above the keys"),
+    Action("home", "dismiss", "escape", "dismiss", "Hide the offer to resume", tier=0),
     Action("home", "edit", "e", "edit", "Edit the selected scenario's YAML"),
     Action("home", "new", "n", "new", "New scenario from a template", tier=2),
     Action("home", "saves", "o", "saves", "Open a saved episode"),
     Action("home", "settings", "s", "settings", "Default model, model aliases, autosave and theme", tier=2),
-    Action("home", "quit", "q", "quit", "Quit playground"),
     # -- setup ------------------------------------------------------------------------
     Action("setup", "start", "ctrl+g", "start", "Start the episode with these settings", priority=True),
     Action("setup", "back", "escape", "back", "Back to the scenarios"),

@@ -23,11 +23,13 @@ class PlaygroundApp(App):
     .screen-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     """
 
-    def __init__(self, config: TuiConfig | None = None, target: str | None = None, agent: str | None = None) -> None:
+    def __init__(self, config: TuiConfig | None = None, target: str | None = None, agent: str | None = None,
+                 *, edit: str | None = None) -> None:
         super().__init__()
         self.config = config or TuiConfig()
         self.target = target
         self.agent = agent  # preselected in setup (``playground tui SCENARIO --agent ...``)
+        self.edit_target = edit  # ``playground edit SCENARIO``: straight into the editor
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -89,7 +91,9 @@ class PlaygroundApp(App):
             # instead of on the first model call. Scripted-only users never pay it.
             self.call_after_refresh(self.run_worker, _preload_litellm, thread=True, group="preload",
                                     exit_on_error=False)
-        if self.target:
+        if self.edit_target:
+            self.call_after_refresh(self.open_edit_target, self.edit_target)
+        elif self.target:
             self.call_after_refresh(self.open_target, self.target)
         elif self.config.offer_resume:
             self.call_after_refresh(self.offer_resume)
@@ -114,35 +118,67 @@ class PlaygroundApp(App):
         self.open_setup(loaded, agent=self.agent)
 
     def offer_resume(self) -> None:
-        """Offer the newest unfinished save, read on a thread: a big or hostile save never delays the start."""
-        self.run_worker(self._find_resumable, thread=True, group="resume", exit_on_error=False)
+        """Look for an unfinished episode off the UI thread; the home screen offers it as a banner
+        with a key (never a dialog that grabs the keys the user is already typing)."""
+        from .screens.home import HomeScreen
 
-    def _find_resumable(self) -> None:
-        from ..episode.events import Ended
-        from ..episode.steps import count_steps
-        from ..store import SaveError, list_saves, load
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.look_for_resume()
+                return
 
-        saves = list_saves(self.config.save_dir)
-        if not saves:
+    def open_edit_target(self, target: str) -> None:
+        """``playground edit``: a scenario file, ``pack/id``, or a new path (which starts from the template)."""
+        from ..scenario.packs import find_scenario_file
+
+        path = find_scenario_file(target, self.config.pack_dirs())
+        if path is not None:
+            self.open_editor(path)
             return
-        latest = saves[0]
-        try:
-            episode = load(latest)
-        except (SaveError, OSError):
-            return
-        events = episode.events()
-        if events and isinstance(events[-1], Ended):
-            return
-        steps = count_steps(events)
-        message = (f"{episode.scenario.title}\n{episode.branches[episode.current].agent or episode.agent} · "
-                   f"step {steps} · branch {episode.current}\n{latest}")
-        self.call_from_thread(self._ask_resume, latest, message)
+        new = Path(target)
+        if new.suffix in (".yaml", ".yml") and not new.exists():
+            from .screens.editor import template_for
 
-    def _ask_resume(self, latest: Path, message: str) -> None:
-        from .dialogs.confirm import ConfirmDialog
+            self.open_editor(new, text=template_for(new.stem))
+            return
+        self.notify(f"No scenario {target!r}: give a pack/id, a scenario file, or a new .yaml path to start one "
+                    "from the template.", title="Cannot edit", severity="error", timeout=15)
 
-        self.push_screen(ConfirmDialog("Resume your last episode?", message, yes="Resume", no="Not now"),
-                         lambda yes: self.open_save(latest) if yes else None)
+    # -- quitting: ask first when something would be lost --------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit_key":  # plain q: not inside a dialog (ctrl+q still works there)
+            from textual.screen import ModalScreen
+
+            return not isinstance(self.screen, ModalScreen)
+        return True
+
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def action_quit_key(self) -> None:
+        self.request_quit()
+
+    def unsaved_work(self) -> list[str]:
+        """What quitting now would lose: each screen in the stack says (``unsaved_work``)."""
+        lost = []
+        for screen in self.screen_stack:
+            what = getattr(screen, "unsaved_work", None)
+            text = what() if callable(what) else None
+            if text:
+                lost.append(text)
+        return lost
+
+    def request_quit(self) -> None:
+        from .dialogs.confirm import QuitDialog
+
+        if isinstance(self.screen, QuitDialog):  # ctrl+q twice: yes, really
+            self.exit()
+            return
+        lost = self.unsaved_work()
+        if not lost:
+            self.exit()
+            return
+        self.push_screen(QuitDialog(lost), lambda yes: self.exit() if yes else None)
 
     # -- the command palette and help ---------------------------------------------------------------
     def key_for(self, binding_id: str, default: str) -> str:
@@ -242,9 +278,9 @@ class PlaygroundApp(App):
 
 
 def run_app(target: str | None = None, packs: list[Path] | None = None, save_dir: Path | None = None,
-            agent: str | None = None) -> None:
+            agent: str | None = None, edit: str | None = None) -> None:
     config = TuiConfig.from_user(save_dir=save_dir, packs=packs)
-    PlaygroundApp(config, target, agent).run()
+    PlaygroundApp(config, target, agent, edit=edit).run()
 
 
 def _preload_litellm() -> None:

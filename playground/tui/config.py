@@ -24,6 +24,8 @@ class TuiConfig:
     save_dir: Path = SAVE_DIR
     extra_packs: list[Path] = field(default_factory=list)  # --packs, searched before the defaults
     base_packs: list[Path] | None = None  # None: $PLAYGROUND_PACKS or ./scenario_packs
+    user_packs: Path | None = None  # the user's own packs (None: platformdirs, or $PLAYGROUND_USER_PACKS)
+    read_only_packs: list[Path] | None = None  # folders that open read-only (None: the shipped packs)
     autosave: bool = True
     theme: str = "textual-dark"
     default_model: str = ""
@@ -40,7 +42,22 @@ class TuiConfig:
         from ..defaults import default_pack_dirs  # not the scenario package: the home list starts before it loads
 
         base = self.base_packs if self.base_packs is not None else default_pack_dirs()
-        return list(self.extra_packs) + list(base)
+        dirs = list(self.extra_packs) + list(base)
+        mine = self.user_pack_dir()
+        if mine.is_dir() and all(d.resolve() != mine.resolve() for d in dirs):
+            dirs.append(mine)
+        return dirs
+
+    def user_pack_dir(self) -> Path:
+        from ..scenario.packs import user_pack_dir
+
+        return self.user_packs if self.user_packs is not None else user_pack_dir()
+
+    def read_only(self, path: Path | None) -> bool:
+        """A scenario that ships with playground: the editor opens it read-only and saves a copy instead."""
+        from ..scenario.packs import is_shipped
+
+        return path is not None and is_shipped(path, self.read_only_packs)
 
     def agent_factory(self) -> Callable[..., Any]:
         if self.make_agent is not None:

@@ -164,25 +164,6 @@ async def test_help_palette_and_remapped_keys(tmp_path):
         assert app.screen is screen
 
 
-async def test_resume_is_offered_after_a_restart(tmp_path):
-    app = app_for(tmp_path, autosave=True)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_episode(pilot)
-        await pilot.press("space", "a", "space")
-        await settle(pilot)
-        path: Path = screen.save_path
-        screen.writer.flush()
-    app2 = app_for(tmp_path, offer_resume=True)
-    async with app2.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert isinstance(app2.screen, ConfirmDialog)
-        await pilot.click("#yes")
-        await settle(pilot)
-        resumed = app2.screen
-        assert isinstance(resumed, EpisodeScreen) and resumed.save_path == path
-        assert resumed.session.state.step == 2 and resumed.session.state.pending
-
-
 async def test_cli_target_opens_setup_or_save(tmp_path):
     from playground.tui.app import PlaygroundApp
 

@@ -37,3 +37,11 @@ class ConfirmDialog(Dialog[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class QuitDialog(ConfirmDialog):
+    """Quit although something would be lost (``lost``: one line per thing)."""
+
+    def __init__(self, lost: list[str]) -> None:
+        super().__init__("Quit and lose unsaved work?", "\n".join(lost) + "\n\nctrl+q again quits anyway.",
+                         yes="Quit without saving", no="Keep working", danger=True)

@@ -36,6 +36,18 @@ def with_id(text: str, new_id: str) -> str:
     return ID_LINE.sub(f"id: {new_id}", text, count=1) if ID_LINE.search(text) else f"id: {new_id}\n{text}"
 
 
+def template_for(scenario_id: str) -> str:
+    """The new-scenario template with its id set (``scenario_id`` made safe for an id)."""
+    safe = re.sub(r"[^a-z0-9_\-]", "_", scenario_id.lower()) or "my_scenario"
+    return with_id(TEMPLATE.read_text(encoding="utf-8"), safe)
+
+
+def scenario_id_of(text: str, default: str = "my_scenario") -> str:
+    found = ID_LINE.search(text)
+    value = found.group(0).split(":", 1)[1].strip().strip("'\"") if found else ""
+    return value if re.fullmatch(ID_OK + "+", value) else default
+
+
 def validate_text(text: str, path: Path | None) -> tuple[Any, list[Any]]:
     """``(scenario or None, problems)``; textual-free, so tests can call it directly."""
     from ...launch import check_tools
@@ -66,6 +78,8 @@ class EditorScreen(AppScreen):
     EditorScreen #problems.-bad { border: heavy $error; }
     EditorScreen #preview-scroll { height: 1fr; border: round $primary 40%; padding: 0 1; }
     EditorScreen #vars { height: auto; }
+    EditorScreen #ed-status { height: auto; padding: 0 1; background: $boost; color: $text-muted; }
+    EditorScreen #ed-status.-read-only { background: $warning-muted; color: $text; }
     """
 
     def __init__(self, path: Path | None, *, text: str | None = None) -> None:
@@ -80,16 +94,19 @@ class EditorScreen(AppScreen):
         self._timer: Any = None
         self._problem_index = -1
         self._var_names: tuple[str, ...] | None = None
+        self.read_only = False  # a shipped scenario: saving writes a copy to the user's packs
 
     def compose(self):
+        self.read_only = self.app.config.read_only(self.path)  # type: ignore[attr-defined]
         yield Static("", id="ed-title", classes="screen-title")
         with Horizontal(id="ed-main"):
-            yield TextArea.code_editor(self.initial_text, language="yaml", id="yaml")
+            yield TextArea.code_editor(self.initial_text, language="yaml", id="yaml", read_only=self.read_only)
             with Vertical(id="side"):
                 yield OptionList(id="problems")
                 with VerticalScroll(id="preview-scroll"):
                     yield Vertical(id="vars")
                     yield Static(id="preview")
+        yield Static("", id="ed-status")
         yield KeyFooter("editor")
 
     def on_mount(self) -> None:
@@ -101,7 +118,34 @@ class EditorScreen(AppScreen):
         self.query_one("#preview-scroll").border_title = "Prompt preview"
         self.set_class(self.app.size.width < 120, "-no-preview")
         ta.focus()
+        self._status()
         self.validate()
+
+    def _status(self, text: str = "") -> None:
+        status = self.query_one("#ed-status", Static)
+        status.set_class(self.read_only, "-read-only")
+        if self.read_only:
+            text = ("Read-only: this scenario ships with playground. ctrl+s saves a copy to your packs "
+                    f"({self.app.config.user_pack_dir()}) and opens the copy to edit.")  # type: ignore[attr-defined]
+        elif self.saved_text is None and self.path is not None:
+            text = text or f"New file: nothing is written until you save (ctrl+s writes {self.path})."
+        status.update(plain(text))
+        status.display = bool(text)
+
+    def on_key(self, event: Any) -> None:
+        """Typing into a read-only scenario says why nothing happens (and never reaches app keys like q)."""
+        if self.read_only and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self.notify("This scenario ships with playground and is read-only: ctrl+s saves a copy to your packs, "
+                        "then you edit the copy.", title="Read-only", severity="warning")
+
+    def unsaved_work(self) -> str | None:
+        """What quitting now would lose (the app asks before quitting when this says something)."""
+        if not self.modified:
+            return None
+        where = self.path.name if self.path else "a new scenario"
+        return f"Unsaved edits to {where} in the editor."
 
     # -- validation -----------------------------------------------------------------------------
     @on(TextArea.Changed, "#yaml")
@@ -182,7 +226,8 @@ class EditorScreen(AppScreen):
         where = f"{self.path.parent.name}/{self.path.name}" if self.path else "new scenario (not saved yet)"
         state = "✗ " + f"{len(self.problems)} problem(s)" if self.problems else "✓ valid"
         dirty = " · modified" if self.modified else ""
-        self.query_one("#ed-title", Static).update(plain(f"Editor · {where} · {state}{dirty}"))
+        locked = " · read-only (shipped)" if self.read_only else ""
+        self.query_one("#ed-title", Static).update(plain(f"Editor · {where}{locked} · {state}{dirty}"))
 
     # -- problems ------------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#problems")
@@ -211,6 +256,9 @@ class EditorScreen(AppScreen):
 
     # -- files -----------------------------------------------------------------------------------
     def action_save(self) -> bool:
+        if self.read_only:
+            self.save_copy_to_my_packs()
+            return False
         if self.path is None:
             self.action_save_as()
             return False
@@ -221,35 +269,60 @@ class EditorScreen(AppScreen):
             return False
         self.saved_text = self.text
         self._title()
+        self._status()
         note = "" if not self.problems else f" (with {len(self.problems)} problem(s) still to fix)"
         self.notify(f"Saved {self.path}{note}", title="Saved", severity="warning" if self.problems else "information")
         return True
 
     def action_save_as(self) -> None:
+        if self.read_only:
+            self.save_copy_to_my_packs()
+            return
         folder = self.path.parent if self.path else Path.cwd()
-        current = ID_LINE.search(self.text)
-        suggestion = (current.group(0).split(":", 1)[1].strip() + "_copy") if current else "my_scenario"
-
-        def chosen(new_id: str | None) -> None:
-            if not new_id:
-                return
-            target = folder / f"{new_id}.yaml"
-            if target.exists():
-                self.notify(f"{target} exists already; choose another id.", severity="error")
-                return
-            text = with_id(self.text, new_id)
-            try:
-                atomic_write(target, text)
-            except OSError as exc:
-                self.notify(f"Could not save: {exc}", severity="error")
-                return
-            self.path, self.saved_text = target, text
-            self.query_one("#yaml", TextArea).load_text(text)
-            self.query_one("#yaml", TextArea).border_title = esc(target.name)
-            self.notify(f"Saved a copy as {target}", title="Saved as")
-
+        suggestion = scenario_id_of(self.text) + "_copy"
         self.app.push_screen(TextPrompt("Save as a new scenario", f"The copy goes to {folder}/<id>.yaml with its "
-                                        "id changed.", value=suggestion, ok="Save copy", restrict=ID_OK + "*"), chosen)
+                                        "id changed.", value=suggestion, ok="Save copy", restrict=ID_OK + "*"),
+                             lambda new_id: self._write_copy(folder, new_id))
+
+    def save_copy_to_my_packs(self) -> None:
+        """A shipped scenario is never overwritten: the copy goes to the user's own pack, then opens."""
+        from ...scenario.packs import MY_PACK
+
+        root = self.app.config.user_pack_dir()  # type: ignore[attr-defined]
+        folder = root / MY_PACK
+        sid = scenario_id_of(self.text)
+        suggestion = sid if not (folder / f"{sid}.yaml").exists() else sid + "_copy"
+        self.app.push_screen(TextPrompt("Save a copy to my packs", f"This scenario ships with playground, so it is "
+                                        f"not changed. The copy goes to {folder}/<id>.yaml (pack {MY_PACK!r}, listed "
+                                        "on the home screen and found by every playground command) and opens here.",
+                                        value=suggestion, ok="Save copy", restrict=ID_OK + "*"),
+                             lambda new_id: self._write_copy(folder, new_id, my_packs=True))
+
+    def _write_copy(self, folder: Path, new_id: str | None, *, my_packs: bool = False) -> None:
+        if not new_id:
+            return
+        target = folder / f"{new_id}.yaml"
+        if target.exists():
+            self.notify(f"{target} exists already; choose another id.", severity="error")
+            return
+        text = with_id(self.text, new_id)
+        try:
+            if my_packs:
+                from ...scenario.packs import my_pack_dir
+
+                my_pack_dir(folder.parent)
+            atomic_write(target, text)
+        except OSError as exc:
+            self.notify(f"Could not save: {exc}", severity="error")
+            return
+        self.path, self.saved_text, self.read_only = target, text, False
+        ta = self.query_one("#yaml", TextArea)
+        ta.read_only = False
+        ta.load_text(text)
+        ta.border_title = esc(target.name)
+        self._title()
+        self._status(f"Editing your copy: {target}")
+        self.notify(f"Saved a copy as {target}", title="Saved a copy")
 
     def action_new(self) -> None:
         new_scenario_flow(self.app, self.path.parent if self.path else None)
@@ -275,7 +348,13 @@ class EditorScreen(AppScreen):
     def action_back(self) -> None:
         def leave(yes: bool | None = True) -> None:
             if yes:
-                self.app.pop_screen()
+                if len(self.app.screen_stack) > 2:
+                    self.app.pop_screen()
+                else:  # the first screen (playground edit): home comes next
+                    from .home import HomeScreen
+
+                    self.app.switch_screen(HomeScreen())
+                    return
                 home = self.app.screen
                 if hasattr(home, "refresh_packs"):
                     home.refresh_packs()
@@ -288,10 +367,12 @@ class EditorScreen(AppScreen):
 
 
 def new_scenario_flow(app: Any, folder: Path | None) -> None:
-    """Ask for an id, write the template into the pack folder, open it in the editor."""
-    if folder is None:
-        dirs = app.config.pack_dirs()
-        folder = (dirs[0] if dirs else Path("scenario_packs")) / "my_pack"
+    """Ask for an id, write the template into the pack folder (the user's own pack when none is
+    chosen, or when the chosen one ships with playground), open it in the editor."""
+    if folder is None or app.config.read_only(folder / "pack.yaml"):
+        from ...scenario.packs import MY_PACK
+
+        folder = app.config.user_pack_dir() / MY_PACK
 
     def chosen(new_id: str | None) -> None:
         if not new_id:
@@ -301,9 +382,13 @@ def new_scenario_flow(app: Any, folder: Path | None) -> None:
             app.notify(f"{target} exists already; choose another id.", severity="error")
             return
         try:
+            from ...scenario.packs import MY_PACK, my_pack_dir
+
+            if folder == app.config.user_pack_dir() / MY_PACK:
+                my_pack_dir(folder.parent)
             if not (folder / "pack.yaml").exists():
                 atomic_write(folder / "pack.yaml", f"id: {folder.name}\ntitle: {folder.name.replace('_', ' ').title()}\n")
-            atomic_write(target, with_id(TEMPLATE.read_text(encoding="utf-8"), new_id))
+            atomic_write(target, template_for(new_id))
         except OSError as exc:
             app.notify(f"Could not create the scenario: {exc}", severity="error")
             return

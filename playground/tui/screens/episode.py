@@ -69,6 +69,7 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         self._dirty_steps: set[int] = set()
         self._world_dirty = False
         self._flush_pending = False
+        self._saved_events = 0  # events on disk when autosave is off (the last ctrl+s, or the save opened)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self):
@@ -106,6 +107,24 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         self.rebuild()
         self.panes[0].focus()
         self.remember_screen()
+        self._saved_events = self.event_total() if (self.save_path and self.save_path.exists()) else 0
+
+    def event_total(self) -> int:
+        return sum(len(b.events) for b in self.session.episode.branches.values())
+
+    def unsaved_work(self) -> str | None:
+        """What quitting now would lose: events not on disk (autosave off, a read-only save, or a save
+        that cannot be written), counted from the last save."""
+        writing = self.autosave and self.writer is not None and not self.read_only
+        if writing and not self.writer.error:
+            return None  # every event is appended as it happens
+        new = self.event_total() - self._saved_events
+        if new <= 0:
+            return None
+        why = (f"the save is read-only: {self.read_only}" if self.read_only
+               else f"the save cannot be written: {self.writer.error}" if writing and self.writer is not None
+               else "autosave is off")
+        return f"{new} event(s) of this episode are not saved ({why}); ctrl+s saves them."
 
     def on_unmount(self) -> None:
         if self._on_event in self.session.listeners:

@@ -330,6 +330,7 @@ class EpisodeOps:
             return
         self.remember_screen()
         self.refresh_chrome()
+        self._saved_events = self.event_total()
         self.notify(f"Saved to {self.save_path}", title="Saved")
 
     def save_elsewhere(self, why: str) -> None:
@@ -361,6 +362,7 @@ class EpisodeOps:
                 self.notify(f"Not saved: {writer.error}", title="Not saved", severity="error", timeout=12)
                 return
             self.use_save(path, lock, writer)
+            self._saved_events = self.event_total()
             self.remember_screen()
             self.refresh_chrome()
             self.notify(f"Saved to {path}; this episode is saved there from now on.", title="Saved")

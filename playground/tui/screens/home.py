@@ -25,7 +25,7 @@ from .base import AppScreen
 
 @dataclass
 class Entry:
-    kind: str  # "pack" | "scenario" | "invalid" | "pending" (listed, still being checked)
+    kind: str  # "pack" | "scenario" | "invalid" | "pending" (listed, still being checked) | "mypacks" (the empty folder)
     path: Path
     pack: Any = None
     loaded: Any = None
@@ -114,6 +114,13 @@ def load_entry(path: Path, pack: Any) -> Entry:
     return Entry(cached.kind, path, pack, cached.loaded, cached.problems)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False
+
+
 def demo_policy(scenario: Any) -> str | None:
     """The scripted policy that shows the most: one that reacts to monitoring, else one that shows a
     behaviour the scenario does not count as good."""
@@ -139,7 +146,14 @@ class HomeScreen(AppScreen):
     HomeScreen #info { width: 1fr; border: round $primary 40%; background: $surface; padding: 0 1; }
     HomeScreen #first-run { height: auto; padding: 0 1; background: $primary-muted; }
     HomeScreen #first-run.-keys { background: $boost; color: $text-muted; }
+    HomeScreen #resume { height: auto; padding: 0 1; background: $accent-muted; display: none; }
+    HomeScreen #resume.-shown { display: block; }
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resume_offer: Any = None
+        self._keys: list[str] = []
 
     def compose(self):
         yield Static("playground — step an AI agent through a simulated world, its reasoning beside its actions",
@@ -151,16 +165,26 @@ class HomeScreen(AppScreen):
             yield tree
             with VerticalScroll(id="info"):
                 yield ScenarioInfo(id="info-body")
+        yield Static("", id="resume")
         yield Static("", id="first-run")
         yield KeyFooter("home")
 
     @staticmethod
-    def first_run_text(keys: list[str]) -> str:
+    def first_run_text(keys: list[str], policy: str | None = None) -> str:
+        demo = (f"[b]d[/] runs the offline demo with [b]scripted/{escape(policy)}[/] ([b]D[/] chooses another)"
+                if policy else "[b]d[/] runs the offline scripted demo")
         if keys:
             return (f"Model keys found: {escape(', '.join(keys))}. [b]enter[/] sets up an episode with any model; "
-                    "[b]d[/] runs the offline scripted demo.")
-        return ("[b]New here?[/] Press [b]d[/]: a scripted demo agent runs this scenario offline (no API key, no network).\n"
+                    f"{demo}.")
+        return (f"[b]New here?[/] {demo[0].upper()}{demo[1:]}: no API key, no network.\n"
                 "Real model: export its key (e.g. OPENAI_API_KEY), press [b]enter[/], type e.g. openai/gpt-4.1-mini.")
+
+    def _first_run(self) -> None:
+        entry = self._demo_entry()
+        policy = demo_policy(entry.loaded.scenario) if entry is not None else None
+        first_run = self.query_one("#first-run", Static)
+        first_run.update(self.first_run_text(self._keys, policy))
+        first_run.set_class(bool(self._keys), "-keys")
 
     def on_mount(self) -> None:
         self.query_one("#info", VerticalScroll).border_title = "About this scenario"
@@ -203,16 +227,19 @@ class HomeScreen(AppScreen):
         return False  # and the app notifies too
 
     def _fill(self, found: list[tuple[Any, list[Entry]]], problems: list[Any], keys: list[str]) -> None:
-        first_run = self.query_one("#first-run", Static)
-        first_run.update(self.first_run_text(keys))
-        first_run.set_class(bool(keys), "-keys")
+        self._keys = keys
         tree = self.query_one(Tree)
         at = tree.cursor_node.data.path if tree.cursor_node is not None and tree.cursor_node.data else None
         tree.clear()
         first = None
         keep = None
+        config = self.app.config  # type: ignore[attr-defined]
+        mine = config.user_pack_dir()
         for pack, entries in found:
-            node = tree.root.add(parts((pack.meta.title, "bold"), "  ", (pack.id, "dim")),
+            yours = _inside(pack.path, mine)
+            where = "  · yours" if yours else ("  · shipped, read-only" if config.read_only(pack.path / "pack.yaml")
+                                               else "")
+            node = tree.root.add(parts((pack.meta.title, "bold"), "  ", (pack.id, "dim"), (where, "dim italic")),
                                  data=Entry("pack", pack.path, pack), expand=True)
             for e in entries:
                 if e.kind == "scenario":
@@ -230,6 +257,9 @@ class HomeScreen(AppScreen):
         if not found:
             dirs = ", ".join(str(d) for d in self.app.config.pack_dirs()) or "none"
             tree.root.add_leaf(parts(f"No scenario packs found (looked in {dirs})."))
+        if not any(_inside(pack.path, mine) for pack, _e in found):
+            tree.root.add_leaf(parts(("My packs", "bold"), "  ", (f"{mine} — empty: copies you save land here", "dim")),
+                               data=Entry("mypacks", mine))
         for p in problems:
             tree.root.add_leaf(parts((f"⚠ {p}", "red")))
         tree.loading = False
@@ -237,6 +267,7 @@ class HomeScreen(AppScreen):
         if first is not None:
             self.call_after_refresh(self._select, first)
             self._show(first.data)
+        self._first_run()
         if self._pending():
             return  # the checked entries are on their way: a key typed now waits for them
         waiting, self._waiting = self._waiting, None
@@ -252,6 +283,7 @@ class HomeScreen(AppScreen):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         self._show(event.node.data)
+        self._first_run()
 
     def _show(self, entry: Entry | None) -> None:
         self.query_one(ScenarioInfo).show(entry)
@@ -291,17 +323,22 @@ class HomeScreen(AppScreen):
             return True
         return False
 
-    def action_demo(self) -> None:
-        if self._still_loading("demo"):
-            return
+    def _demo_entry(self) -> Entry | None:
+        """The scenario ``d`` runs: the selected one, or a selected pack's first."""
         entry = self.selected()
         node = self.query_one(Tree).cursor_node
         if entry is not None and entry.kind == "pack" and node is not None:  # the pack's first scenario
             entry = next((c.data for c in node.children if c.data is not None and c.data.kind == "scenario"), entry)
-        if entry is None or entry.kind != "scenario":
+        return entry if entry is not None and entry.kind == "scenario" else None
+
+    def action_demo(self, policy: str | None = None) -> None:
+        if self._still_loading("demo"):
+            return
+        entry = self._demo_entry()
+        if entry is None:
             self.notify("Choose a scenario first (↑↓).")
             return
-        policy = demo_policy(entry.loaded.scenario)
+        policy = policy or demo_policy(entry.loaded.scenario)
         if policy is None:
             self.notify("This scenario ships no scripted agent; set it up with a real model (enter).")
             return
@@ -309,6 +346,74 @@ class HomeScreen(AppScreen):
 
         episode = new_episode(entry.loaded, agent=f"scripted/{policy}")
         self.app.start_episode(episode, replace=False)
+        p = entry.loaded.scenario.policies[policy]
+        shows = f" — written to show {', '.join(b.replace('_', ' ') for b in p.behaviours)}" if p.behaviours else ""
+        self.notify(f"Demo agent: scripted/{policy}{shows}. It replays written turns (not model output).",
+                    title="Offline demo")
+
+    def action_choose_demo(self) -> None:
+        if self._still_loading("choose_demo"):
+            return
+        entry = self._demo_entry()
+        if entry is None:
+            self.notify("Choose a scenario first (↑↓).")
+            return
+        policies = entry.loaded.scenario.policies
+        if not policies:
+            self.notify("This scenario ships no scripted agent; set it up with a real model (enter).")
+            return
+        from ..dialogs.branch_picker import BranchPicker
+
+        rows = []
+        for name, p in policies.items():
+            shows = f" · shows {', '.join(b.replace('_', ' ') for b in p.behaviours)}" if p.behaviours else ""
+            rows.append((name, f"scripted/{name}" + (f" — {p.description}" if p.description else "") + shows))
+        self.app.push_screen(BranchPicker("Which demo agent?", rows, demo_policy(entry.loaded.scenario),
+                                          help="Scripted agents replay written turns offline (labelled, never model "
+                                               "output). enter starts the demo · esc cancels"),
+                             lambda name: self.action_demo(name) if name else None)
+
+    # -- resuming an unfinished episode --------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="resume", exit_on_error=False)
+    def look_for_resume(self) -> None:
+        from ..resume import find_unfinished
+
+        self.post_message(self.ResumeFound(find_unfinished(self.app.config.save_dir)))  # type: ignore[attr-defined]
+
+    class ResumeFound(Message):
+        """The newest unfinished save, or None (from the background look-up: it touches no widget)."""
+
+        def __init__(self, offer: Any) -> None:
+            super().__init__()
+            self.offer = offer
+
+    @on(ResumeFound)
+    def _resume_found(self, msg: ResumeFound) -> None:
+        self.resume_offer = msg.offer
+        banner = self.query_one("#resume", Static)
+        banner.set_class(msg.offer is not None, "-shown")
+        if msg.offer is not None:
+            o = msg.offer
+            banner.update(f"↺ Unfinished: [b]{escape(o.title)}[/] · {escape(o.agent)} · step {o.step} · branch "
+                          f"{escape(o.branch)}   [b]r[/] resumes it · [b]esc[/] hides this")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("resume", "dismiss"):
+            return self.resume_offer is not None
+        return True
+
+    def action_resume(self) -> None:
+        offer, self.resume_offer = self.resume_offer, None
+        self.query_one("#resume", Static).set_class(False, "-shown")
+        self.refresh_bindings()
+        if offer is not None:
+            self.app.open_save(offer.path)  # type: ignore[attr-defined]
+
+    def action_dismiss(self) -> None:
+        self.resume_offer = None
+        self.query_one("#resume", Static).set_class(False, "-shown")
+        self.refresh_bindings()
 
     def action_edit(self) -> None:
         entry = self.selected()
@@ -347,9 +452,6 @@ class HomeScreen(AppScreen):
                 self.notify("Settings saved.", title="Settings")
 
         self.app.push_screen(SettingsDialog(settings, path), saved)
-
-    def action_quit(self) -> None:
-        self.app.exit()
 
     def refresh_packs(self) -> None:
         self.query_one(Tree).loading = True

@@ -28,6 +28,14 @@ class ScenarioInfo(Static):
         if entry is None:
             self.update("")
             return
+        if entry.kind == "mypacks":
+            self.update(Group(Text("My packs", style=f"bold {pal.accent}"), Text(str(entry.path), style=pal.muted),
+                              Text(""),
+                              Text("Your own scenarios live here, and copies of the ones that ship with playground: "
+                                   "a shipped scenario opens read-only in the editor (e), and ctrl+s there saves a "
+                                   "copy into this folder. n starts a new scenario here. Every playground command "
+                                   "finds these packs too (playground run mine/<id>).")))
+            return
         if entry.kind == "pack":
             meta = entry.pack.meta
             self.update(Group(Text(meta.title, style=f"bold {pal.accent}"), Text(f"pack {meta.id} · v{meta.version}",
@@ -52,6 +60,9 @@ class ScenarioInfo(Static):
                                (f" · {', '.join(s.tags)}" if s.tags else ""), style=pal.muted), Text("")]
         if s.description:
             out += [Text(" ".join(s.description.split())), Text("")]
+        if self.app.config.read_only(entry.path):  # type: ignore[attr-defined]
+            out += [Text("Ships with playground: e opens it read-only; ctrl+s there saves a copy to your packs.",
+                         style=f"italic {pal.muted}"), Text("")]
         if s.policies:
             out.append(Text("Scripted demo agents (offline — not model output)", style=f"bold {pal.primary}"))
             for name, p in s.policies.items():
