@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Collection
+from typing import Any, Collection
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -65,9 +65,30 @@ def step_detail(view: Step, pal: Palette, labels: dict[str, str], good: Collecti
     return Group(*parts) if parts else Text("Nothing happened at this step yet.", style=pal.muted)
 
 
-def prompt_detail(messages: list[dict], monitored: bool, pal: Palette) -> RenderableType:
-    system = messages[0].get("content", "") if messages else ""
-    task = messages[1].get("content", "") if len(messages) > 1 else ""
-    belief = "monitored" if monitored else "unmonitored"
-    return Group(Text(f"The agent's prompt was rendered for the {belief} condition.", style=pal.muted),
-                 _section("System prompt", pal), Text(system), _section("Task", pal), Text(task))
+def received_detail(request: Any, pal: Palette) -> RenderableType:
+    """The exact messages and tool schemas of one model request, in order."""
+    how = ("These are the messages and tool schemas of the request that produced this turn, in the order "
+           "sent (results you edited appear as the model saw them)." if request.happened else
+           "This is the request the model gets next, as it stands now (a monitoring change or an edited result "
+           "before the next turn changes it).")
+    parts: list[RenderableType] = [Text(how, style=pal.muted)]
+    for i, m in enumerate(request.messages, 1):
+        role = str(m.get("role", "?"))
+        head = f"{i}. {role}"
+        if role == "tool":
+            head += f" — result of {m.get('name', '?')} ({m.get('tool_call_id', '')})"
+        parts.append(_section(head, pal))
+        content = m.get("content")
+        if content:
+            parts.append(Text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)))
+        elif role == "assistant":
+            parts.append(Text("(no text)", style=f"italic {pal.muted}"))
+        for call in m.get("tool_calls") or []:
+            fn = call.get("function", {})
+            parts.append(Text(f"→ calls {fn.get('name', '?')} ({call.get('id', '')})", style=f"bold {pal.primary}"))
+            parts.append(Syntax(_pretty(fn.get("arguments", "")), "json", word_wrap=True, background_color="default"))
+    parts.append(_section(f"Tools offered ({len(request.tools)})", pal))
+    for tool in request.tools:
+        parts.append(Syntax(visible(json.dumps(tool, indent=2, ensure_ascii=False)), "json", word_wrap=True,
+                            background_color="default"))
+    return Group(*parts)

@@ -305,15 +305,17 @@ async def test_note_details_prompt_interview_and_export(tmp_path):
         screen = await open_episode(pilot, agent="scripted/covert_copier")
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("n", *"re-dated copy", "enter")
+        await pilot.press("ctrl+n", *"re-dated copy", "enter")
         await settle(pilot)
         assert [e.text for e in events(screen) if isinstance(e, Note)] == ["re-dated copy"]
         await pilot.press("up", "up", "enter")  # step 4 selected, shown in full
         await settle(pilot)
         assert isinstance(app.screen, StepDetail) and "Step 4" in app.screen.title_text
-        await pilot.press("escape", "p")
+        await pilot.press("escape", "p")  # what the model received for step 4: three turns before it
         await settle(pilot)
-        assert "System prompt" in text_of(app.screen.query("Static")[1])
+        body = text_of(app.screen.query("Static")[1])
+        assert app.screen.title_text == "What the model received for step 4"
+        assert "1. system" in body and body.count("assistant") == 3 and "Tools offered" in body
         await pilot.press("escape", "i", *"why", "enter")
         await settle(pilot)
         answers = [e.answer for e in events(screen) if isinstance(e, Interview)]

@@ -26,6 +26,7 @@ from ..actions import bindings
 from ..dialogs.branch_picker import BranchPicker
 from ..palette import label_colour, palette_of
 from ..render_steps import compare_cell, humanize
+from ...episode.find import beliefs, flips
 from ...episode.steps import Step, StepFold
 from ..widgets.key_footer import KeyFooter
 from ..widgets.step_log import StepLog
@@ -38,6 +39,10 @@ class Row:
     a: Step | None
     b: Step | None
     divergence: int | None  # the first diverging step of the pair
+    belief_a: bool | None = None  # what each side's agent believed when it took this step's turn
+    belief_b: bool | None = None
+    flipped_a: bool = False  # the belief changed from the step before
+    flipped_b: bool = False
 
 
 class SideBySide:
@@ -69,7 +74,17 @@ class CompareLog(StepLog):
             head.append(" ◆ first divergence ", style=f"bold {pal.fg} on {pal.accent}")
         elif row.divergence is None or row.step < row.divergence:
             head.append(" same on both sides ", style=f"{pal.muted} on {pal.panel}")
-        head.no_wrap = True
+        for side, belief, flipped, present in (("A", row.belief_a, row.flipped_a, row.a is not None),
+                                               ("B", row.belief_b, row.flipped_b, row.b is not None)):
+            if belief is None or not present:
+                continue
+            mark = "◉ watched" if belief else "◌ UNWATCHED"
+            colour = pal.success if belief else pal.error
+            head.append(" ", style=f"on {pal.panel}")
+            head.append(f" {side} {mark} ", style=f"bold {pal.fg} on {colour}" if flipped else f"{colour} on {pal.panel}")
+            if flipped:
+                head.append(" ⇄ flipped ", style=f"bold {pal.accent} on {pal.panel}")
+        head.no_wrap, head.overflow = True, "ellipsis"
         return Group(Padding(head, 0, style=f"on {pal.panel}", expand=True), SideBySide(compare_cell(row.a, pal, self.labels, self.good), compare_cell(row.b, pal, self.labels, self.good),
                                       pal.muted))
 
@@ -149,7 +164,11 @@ class CompareScreen(AppScreen):
         div = result["first_divergence"]
         ta, tb = transcripts
         n = max(len(ta.steps), len(tb.steps))
-        rows = [Row(i, ta.steps[i] if i < len(ta.steps) else None, tb.steps[i] if i < len(tb.steps) else None, div)
+        start = self.session.episode.monitoring
+        ba, bb = beliefs(ta.steps, start), beliefs(tb.steps, start)
+        fa, fb = flips(ba), flips(bb)
+        rows = [Row(i, ta.steps[i] if i < len(ta.steps) else None, tb.steps[i] if i < len(tb.steps) else None, div,
+                    ba[i] if i < len(ba) else None, bb[i] if i < len(bb) else None, i in fa, i in fb)
                 for i in range(n)]
         log = self.query_one(CompareLog)
         log.set_views(rows)

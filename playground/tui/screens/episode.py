@@ -14,6 +14,7 @@ from typing import Any
 
 from textual import on, work
 from textual.containers import Container, Horizontal, HorizontalGroup
+from textual.widgets import Input
 
 from ...episode import EpisodeError, Session
 from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
@@ -23,6 +24,7 @@ from ..actions import actions_for, bindings
 from ..ui_state import write_ui_state
 from ..render_steps import usage_text
 from ..safe import esc
+from ...episode.find import Finder
 from ...episode.steps import Step, StepFold
 from ..widgets.actions_pane import ActionsPane
 from ..widgets.detector_strip import DetectorStrip
@@ -33,13 +35,19 @@ from ..widgets.status_bar import StatusBar
 from ..widgets.step_log import StepLog
 from ..widgets.world_pane import WorldPane
 from .base import AppScreen
+from .episode_find import EpisodeFind
 from .episode_ops import EpisodeOps
 from .episode_resample import ResampleOps
 
 WORLD_EVENTS = (CallApproved, CallEdited, MonitoringChanged, Ended)
 
 
-class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
+def branch_name(episode: Any, bid: str) -> str:
+    label = episode.branches[bid].label
+    return f"{bid} “{label}”" if label and label != bid else bid
+
+
+class EpisodeScreen(EpisodeFind, EpisodeOps, ResampleOps, AppScreen):
     SCREEN_NAME = "episode"
     CSS_PATH = "episode.tcss"
     BINDINGS = bindings("episode")
@@ -70,6 +78,8 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         self._world_dirty = False
         self._flush_pending = False
         self._saved_events = 0  # events on disk when autosave is off (the last ctrl+s, or the save opened)
+        self.finder: Finder | None = None  # the search n and N go on with
+        self.find_mode = "search"  # what the find bar is asking for: "search" or "goto"
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self):
@@ -83,6 +93,7 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
             scenario = self.session.episode.scenario
             yield DetectorStrip(self.session.state.verdicts, {d.id: d.description for d in scenario.detectors},
                                 scenario.good_labels, id="detectors")
+        yield Input(id="find", compact=True)
         yield StatusBar(id="status")
         yield KeyFooter("episode")
 
@@ -202,6 +213,8 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         for pane in self.panes:
             pane.selected = self.selected
             pane.set_views(self.steps_fold.steps)
+        if self.finder is not None:
+            self.update_highlight()
         self.query_one(WorldPane).show(self.session, self.selected)
         self.status.show_error(None)
         self._pane_titles()
@@ -234,6 +247,8 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
             view = self.steps_fold.view(step)
             for pane in self.panes:
                 pane.upsert(view)
+        if self.finder is not None:
+            self.update_highlight(steps)
         if self._world_dirty:
             self._world_dirty = False
             self.query_one(WorldPane).show(self.session, self.selected)
@@ -244,7 +259,7 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         s, ep = self.session.state, self.session.episode
         self.query_one(EpisodeHeader).show(
             title=ep.scenario.title.split(" — ")[0], agent=self.session.agent_spec, scripted=self.session.agent_spec.startswith("scripted/"),
-            step=s.step, max_steps=ep.max_steps, branch=ep.current, branches=len(ep.branches),
+            step=s.step, max_steps=ep.max_steps, branch=branch_name(ep, ep.current), branches=len(ep.branches),
             monitored=s.monitored, ended=s.ended, usage=usage_text(total_usage(s)))
         self.set_class(not s.monitored, "-unmonitored")
         descriptions = {d.id: d.description for d in ep.scenario.detectors}
@@ -294,9 +309,18 @@ class EpisodeScreen(EpisodeOps, ResampleOps, AppScreen):
         self.selected = event.step
         for pane in self.panes:
             if pane is not event.log:
-                pane.select(event.step)
+                pane.select(event.step, scroll=event.scroll)
         self._pane_titles()
         self.query_one(WorldPane).show(self.session, self.selected)  # the world after that step (None: now)
+
+    def select_step(self, step: int | None) -> None:
+        """Select ``step`` in both panes (and the World), scrolled into view."""
+        self.selected = step
+        for pane in self.panes:
+            pane.select(step)
+        self._pane_titles()
+        self.query_one(WorldPane).show(self.session, self.selected)
+        self.remember_screen()
 
     def target_step(self) -> int:
         return self.selected if self.selected is not None else self.session.state.step

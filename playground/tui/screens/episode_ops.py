@@ -18,7 +18,7 @@ from ...episode import EpisodeError, ask_at
 from ...episode.events import MonitoringChanged
 from ...episode.steps import count_steps
 from ...store import EXPORTERS, SaveLock, SaveWriter, atomic_write
-from ..dialogs.branch_picker import BranchPicker
+from ..dialogs.branch_tree import BranchTree
 from ..dialogs.call_editor import CallEditor
 from ..dialogs.export_dialog import ExportDialog
 from ..dialogs.fork_dialog import ForkChoice, ForkDialog
@@ -26,7 +26,7 @@ from ..dialogs.result_editor import ResultEditor
 from ..dialogs.step_detail import StepDetail
 from ..dialogs.text_prompt import TextPrompt
 from ..palette import palette_of
-from ..render_detail import prompt_detail, step_detail
+from ..render_detail import received_detail, step_detail
 
 MUTATING_ACTIONS = {"step", "approve", "edit_call", "reject", "edit_result", "toggle_monitoring", "run_to_end",
                     "run_to_breakpoint", "rewind", "fork", "switch_branch", "note", "interview", "retry", "resample"}
@@ -81,6 +81,48 @@ class EpisodeOps:
         if action in MUTATING_ACTIONS and self.busy:
             return None
         return True
+
+    def why_not(self, action: str) -> str | None:
+        """Why a key does nothing right now (shown in the status line when it is pressed)."""
+        s = self.session.state
+        if self.check_action(action, ()) is True:
+            return None
+        if self.busy and action in MUTATING_ACTIONS | {"approve", "edit_call", "reject", "edit_result", "run_to_end",
+                                                      "run_to_breakpoint", "switch_branch"}:
+            return "A model call is running: wait for it, or press esc to cancel it."
+        if action in ("approve", "edit_call", "reject"):
+            if s.ended:
+                return "The episode has ended, so no call waits: f forks at a step, w rewinds."
+            return "No call waits for you: space asks the model for its next turn, and its calls wait here."
+        if action == "edit_result":
+            if s.step == 0:
+                return "No tool has returned anything yet: o edits a result before the model's next turn."
+            if s.pending:
+                return "Run or reject the waiting call first: o edits a result once it has one."
+            return "Only the latest turn's results can be edited, before the model's next turn."
+        if action == "switch_branch":
+            return "There is only one branch: f forks one (e.g. at step 0 with the belief flipped)."
+        if action in ("step", "run_to_end", "run_to_breakpoint") and s.ended:
+            return f"The episode has ended ({s.ended.replace('_', ' ')}): f forks at a step, w rewinds, c compares."
+        if action == "retry":
+            return "Nothing to retry: r retries a failed model call."
+        return None
+
+    def on_key(self, event: Any) -> None:
+        """A key whose action does not apply now says why, instead of doing nothing in silence."""
+        action = self._own_action(event.key)
+        if action is None:
+            return
+        why = self.why_not(action)
+        if why:
+            self.status.flash(why)
+
+    def _own_action(self, key: str) -> str | None:
+        for namespace, bindings in self._binding_chain:
+            if namespace is self:
+                for binding in bindings.key_to_bindings.get(key, ()):
+                    return binding.action
+        return None
 
     def _do(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.busy:
@@ -200,6 +242,8 @@ class EpisodeOps:
                                         placeholder="Why did you copy the weights?", ok="Ask"), done)
 
     def action_back(self) -> None:
+        if self.close_bar():
+            return
         if self.busy:
             self.workers.cancel_group(self, "model")
             self.notify("Cancelled.")
@@ -286,7 +330,12 @@ class EpisodeOps:
                 self.selected = None
                 self.history("switch", (bid,), lambda _r: self.notify(f"Now on branch {bid}."))
 
-        self.app.push_screen(BranchPicker("Switch branch", branch_rows(ep), ep.current), chosen)
+        def renamed(bid: str, label: str) -> None:
+            self.save_now()  # a label is no event: the save appends the branch's new shape
+            self.refresh_chrome()
+            self.status.flash(f"Branch {bid} is now “{label}”." if label else f"Branch {bid} has no label now.")
+
+        self.app.push_screen(BranchTree(ep, ep.current, {ep.current: self.session.state}, renamed), chosen)
 
     def action_compare(self) -> None:
         ep = self.session.episode
@@ -399,6 +448,10 @@ class EpisodeOps:
         self.app.push_screen(StepDetail(f"Step {step} in full", body))
 
     def action_prompt(self) -> None:
-        s = self.session.state
-        self.app.push_screen(StepDetail("What the agent was given", prompt_detail(s.messages, s.prompt_monitored,
-                                                                                   palette_of(self.app))))
+        """What the model received for the selected turn (no turn selected: what it gets next)."""
+        from ...episode.received import request_for
+
+        request = request_for(self.session.state, 1 if self.selected == 0 else self.selected)
+        title = (f"What the model received for step {request.step}" if request.happened
+                 else f"What the model gets next (step {request.step})")
+        self.app.push_screen(StepDetail(title, received_detail(request, palette_of(self.app))))

@@ -16,6 +16,7 @@ class StatusBar(Static):
     StatusBar { height: 1; padding: 0 1; background: $boost; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar.-busy { color: $text; background: $primary-muted; }
     StatusBar.-error { color: $text; background: $error-muted; text-style: bold; }
+    StatusBar.-message { color: $text; background: $accent-muted; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -26,12 +27,24 @@ class StatusBar(Static):
         self._detail = ""
         self._hint = ""
         self._timer = None
+        self.message: str | None = None  # a passing message (why a key does nothing, where a search went)
+        self._message_timer = None
 
     # -- modes ---------------------------------------------------------------------------
     def hint(self, text: str) -> None:
         if text != self._hint:
             self._hint = text
             self._draw()
+
+    def flash(self, text: str | None, seconds: float = 6.0, markup: bool = False) -> None:
+        """Show ``text`` (plain unless ``markup``) instead of the hint for a while; None clears it."""
+        if self._message_timer is not None:
+            self._message_timer.stop()
+            self._message_timer = None
+        self.message = None if text is None else (text if markup else escape(text))
+        if text is not None:
+            self._message_timer = self.set_timer(seconds, lambda: self.flash(None))
+        self._draw()
 
     def busy(self, label: str) -> None:
         self._busy_label, self._busy_since, self._detail = label, time.monotonic(), ""
@@ -62,6 +75,7 @@ class StatusBar(Static):
     def _draw(self) -> None:
         self.set_class(self.error is not None and self._busy_label is None, "-error")
         self.set_class(self._busy_label is not None, "-busy")
+        self.set_class(self.message is not None and self._busy_label is None and self.error is None, "-message")
         if self._busy_label is not None:
             elapsed = time.monotonic() - self._busy_since
             if elapsed < 0.25:  # a scripted agent answers at once: no flicker
@@ -72,5 +86,7 @@ class StatusBar(Static):
             self.update(f"{frame} {escape(self._busy_label)} {elapsed:.1f} s{detail} · [b]esc[/] cancel", layout=False)
         elif self.error is not None:
             self.update(f"✗ {escape(self.error)} · [b]r[/] retry · [b]esc[/] hide", layout=False)
+        elif self.message is not None:
+            self.update(f"[b]›[/] {self.message}", layout=False)
         else:
             self.update(self._hint, layout=False)

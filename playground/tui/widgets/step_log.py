@@ -12,6 +12,7 @@ posts ``StepSelected``; the parent pushes the selection back down with ``select`
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from time import perf_counter
 from typing import Any, Callable
@@ -44,8 +45,9 @@ class StepLog(ScrollView, can_focus=True):
     StepLog > .step-log--selected { background: $accent 14%; }
     StepLog > .step-log--marker { color: $accent; text-style: bold; }
     StepLog:focus > .step-log--marker { color: $accent-lighten-1; }
+    StepLog > .step-log--match { background: $warning 70%; color: $text; text-style: bold; }
     """
-    COMPONENT_CLASSES = {"step-log--selected", "step-log--marker"}
+    COMPONENT_CLASSES = {"step-log--selected", "step-log--marker", "step-log--match"}
     BINDINGS = [
         Binding("up", "select_previous", "previous step", show=False),
         Binding("down", "select_next", "next step", show=False),
@@ -56,12 +58,14 @@ class StepLog(ScrollView, can_focus=True):
     ]
 
     class StepSelected(Message):
-        """The user chose a step in this log (``step`` None: follow the latest)."""
+        """The user chose a step in this log (``step`` None: follow the latest); ``scroll`` False when
+        the view is already where the user wants it (a page key), so a partner must not scroll."""
 
-        def __init__(self, log: "StepLog", step: int | None) -> None:
+        def __init__(self, log: "StepLog", step: int | None, scroll: bool = True) -> None:
             super().__init__()
             self.log = log
             self.step = step
+            self.scroll = scroll
 
         @property
         def control(self) -> "StepLog":
@@ -87,6 +91,9 @@ class StepLog(ScrollView, can_focus=True):
         self.palette = Palette()
         self.labels: dict[str, str] = {}  # detector id -> label
         self.good: frozenset[str] = frozenset()  # the labels the scenario counts as good
+        self._highlight: re.Pattern[str] | None = None  # search matches, highlighted where drawn
+        self._highlight_steps: set[int] = set()
+        self._highlight_lines: dict[int, Strip] = {}
 
     # -- what subclasses provide ------------------------------------------------------
     # Each pane (reasoning, actions, compare rows) defines how one step's view is drawn.
@@ -163,6 +170,7 @@ class StepLog(ScrollView, can_focus=True):
     def select(self, step: int | None, *, scroll: bool = True) -> None:
         self.selected = step if step in self._pos else None
         self._selected_lines.clear()
+        self._highlight_lines.clear()
         self.refresh()
         if scroll:
             if self.selected is None:
@@ -331,6 +339,7 @@ class StepLog(ScrollView, can_focus=True):
     def _update_size(self) -> None:
         """New height: the scrollbar is updated in place (a screen-wide relayout costs a frame)."""
         self._selected_lines.clear()
+        self._highlight_lines.clear()
         size = Size(self._width, self._total_lines())
         if size != self.virtual_size:
             if self.size and self.container_size:
@@ -348,14 +357,49 @@ class StepLog(ScrollView, can_focus=True):
         if self._raw[pos] is None and self._pending_timer is None and self.selected is not None:
             self._pending_timer = self.set_timer(0.001, self._render_some)  # scrolled onto a placeholder
         strip = self._strips[pos][line - self._offsets[pos]]
-        if self._views[pos].step != self.selected:
-            return strip
-        cached = self._selected_lines.get(line)
-        if cached is None:
-            marker = Strip([Segment("▌", self.get_component_rich_style("step-log--marker"))], 1)
-            cached = Strip.join([marker, strip.crop(1)]).apply_style(self.get_component_rich_style("step-log--selected"))
-            self._selected_lines[line] = cached
-        return cached
+        step = self._views[pos].step
+        if step == self.selected:
+            cached = self._selected_lines.get(line)
+            if cached is None:
+                marker = Strip([Segment("▌", self.get_component_rich_style("step-log--marker"))], 1)
+                cached = Strip.join([marker, strip.crop(1)]).apply_style(
+                    self.get_component_rich_style("step-log--selected"))
+                self._selected_lines[line] = cached
+            strip = cached
+        if self._highlight is not None and step in self._highlight_steps and line != self._offsets[pos]:
+            lit = self._highlight_lines.get(line)
+            if lit is None:
+                lit = self._highlight_lines[line] = highlight_strip(
+                    strip, self._highlight, self.get_component_rich_style("step-log--match"))
+            strip = lit
+        return strip
+
+    # -- search matches -------------------------------------------------------------------
+    def set_highlight(self, pattern: re.Pattern[str] | None, steps: set[int] | None = None) -> None:
+        """Highlight ``pattern`` wherever it is drawn in ``steps`` (None: no highlight), except in each
+        block's first line: that is the step's header ("step 15"), not what the step holds."""
+        self._highlight = pattern
+        self._highlight_steps = set(steps or ()) if pattern is not None else set()
+        self._highlight_lines.clear()
+        self.refresh()
+
+    def match_line(self, step: int, pattern: re.Pattern[str]) -> int | None:
+        """The first line (of the whole log) where ``pattern`` is drawn in ``step``'s block."""
+        pos = self._pos.get(step)
+        if pos is None or not self._strips:
+            return None
+        if self._raw[pos] is None:
+            self._render_pos(pos)
+        for i, strip in enumerate(self._raw[pos] or []):
+            if i and pattern.search(strip.text):  # line 0 is the step's header, not its content
+                return self._offsets[pos] + i
+        return None
+
+    def reveal_line(self, line: int) -> None:
+        """Scroll so ``line`` is in view (a third of the way down when it was not)."""
+        view_top, view_h = int(self.scroll_offset.y), self.scrollable_content_region.height
+        if not view_top <= line < view_top + view_h:
+            self.scroll_to(y=max(0, line - view_h // 3), animate=False, immediate=True)
 
     def _scroll_to_step(self, step: int, force: bool = False) -> None:
         pos = self._pos.get(step)
@@ -378,19 +422,67 @@ class StepLog(ScrollView, can_focus=True):
                 partner._syncing = False
 
     # -- keys and mouse -------------------------------------------------------------------
-    def _choose(self, step: int | None) -> None:
-        self.select(step)
-        self.post_message(self.StepSelected(self, step))
+    def _choose(self, step: int | None, scroll: bool = True) -> None:
+        self.select(step, scroll=scroll)
+        self.post_message(self.StepSelected(self, step, scroll))
+
+    def _visible_positions(self) -> tuple[int, int] | None:
+        """The first and last block positions drawn in the view now."""
+        if not self._offsets:
+            return None
+        top = int(self.scroll_offset.y)
+        bottom = top + max(self.scrollable_content_region.height, 1) - 1
+        first = max(0, bisect_right(self._offsets, top) - 1)
+        last = max(first, bisect_right(self._offsets, bottom) - 1)
+        return first, min(last, len(self._views) - 1)
+
+    def _selected_in_view(self) -> bool:
+        seen = self._visible_positions()
+        pos = self._pos.get(self.selected) if self.selected is not None else None
+        return seen is not None and pos is not None and seen[0] <= pos <= seen[1]
 
     def action_select_previous(self) -> None:
-        if self._views:
-            pos = len(self._views) if self.selected is None else self._pos[self.selected]
-            self._choose(self._views[max(0, pos - 1)].step)
+        if not self._views:
+            return
+        if self.selected is not None and not self._selected_in_view():
+            seen = self._visible_positions()  # scrolled away (page keys, the wheel): go on from what is shown
+            if seen is not None:
+                self._choose(self._views[seen[1]].step)
+                return
+        pos = len(self._views) if self.selected is None else self._pos[self.selected]
+        self._choose(self._views[max(0, pos - 1)].step)
 
     def action_select_next(self) -> None:
-        if self.selected is not None:
-            pos = self._pos[self.selected] + 1
-            self._choose(self._views[pos].step if pos < len(self._views) else None)
+        if self.selected is None:
+            return
+        if not self._selected_in_view():
+            seen = self._visible_positions()
+            if seen is not None:
+                self._choose(self._views[seen[0]].step)
+                return
+        pos = self._pos[self.selected] + 1
+        self._choose(self._views[pos].step if pos < len(self._views) else None)
+
+    def action_page_down(self) -> None:
+        self._page(+1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        """Scroll a page, and select the step now at the top of the view without scrolling back
+        to it (the next arrow key goes on from here)."""
+        height = max(self.scrollable_content_region.height, 1)
+        y = max(0, min(int(self.scroll_offset.y) + direction * height, int(self.max_scroll_y)))
+        self.scroll_to(y=y, animate=False, immediate=True)
+        if not self._views:
+            return
+        at_end = direction > 0 and y >= self.max_scroll_y
+        if at_end and self.selected is None:
+            return  # following the latest step already
+        step = self._views[-1].step if at_end else self.step_at_line(y)
+        if step is not None:
+            self._choose(step, scroll=False)
 
     def action_select_first(self) -> None:
         self._choose(self._views[0].step if self._views else None)
@@ -404,4 +496,26 @@ class StepLog(ScrollView, can_focus=True):
             return
         step = self.step_at_line(self.scroll_offset.y + offset.y)
         if step is not None:
-            self._choose(step)
+            self._choose(step, scroll=False)
+
+
+def highlight_strip(strip: Strip, pattern: re.Pattern[str], style: Style) -> Strip:
+    """``strip`` with every match of ``pattern`` in its text restyled (line by line: a match that
+    wraps onto the next line is not lit)."""
+    text = strip.text
+    spans = [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+    if not spans:
+        return strip
+    out: list[Segment] = []
+    at = 0  # character offset of the segment in the line
+    for seg in strip:
+        seg_text, seg_style = seg.text, seg.style
+        start, end = at, at + len(seg_text)
+        at = end
+        cuts = sorted({max(start, min(end, x)) for s0, e0 in spans for x in (s0, e0) if start < x < end})
+        bounds = [start, *cuts, end]
+        for a, b in zip(bounds, bounds[1:]):
+            piece = seg_text[a - start:b - start]
+            lit = any(s0 <= a and b <= e0 for s0, e0 in spans)
+            out.append(Segment(piece, (seg_style + style) if (lit and seg_style) else (style if lit else seg_style)))
+    return Strip(out, strip.cell_length)
