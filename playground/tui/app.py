@@ -272,9 +272,13 @@ class PlaygroundApp(App):
         if len(self.screen_stack) > 2:
             self.pop_screen()
         else:
-            from .screens.home import HomeScreen
+            self.go_home()
 
-            self.switch_screen(HomeScreen())
+    def go_home(self) -> None:
+        """Replace the only screen (an episode or editor opened from the command line) with home."""
+        from .screens.home import HomeScreen
+
+        self.switch_screen(HomeScreen())
 
 
 def run_app(target: str | None = None, packs: list[Path] | None = None, save_dir: Path | None = None,

@@ -351,9 +351,7 @@ class EditorScreen(AppScreen):
                 if len(self.app.screen_stack) > 2:
                     self.app.pop_screen()
                 else:  # the first screen (playground edit): home comes next
-                    from .home import HomeScreen
-
-                    self.app.switch_screen(HomeScreen())
+                    self.app.go_home()  # type: ignore[attr-defined]
                     return
                 home = self.app.screen
                 if hasattr(home, "refresh_packs"):
