@@ -16,6 +16,21 @@ from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option, s
 from .output import echo, secho
 
 
+def step_ranges(steps: list[int], most: int = 8) -> str:
+    """``1, 3–120, 122–400``: runs of steps as ranges, the first ``most`` of them, then how many more."""
+    runs: list[list[int]] = []
+    for s in sorted(set(steps)):
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:most]]
+    if len(runs) > most:
+        rest = sum(b - a + 1 for a, b in runs[most:])
+        parts.append(f"… and {rest} more step(s) in {len(runs) - most} more run(s)")
+    return ", ".join(parts)
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--save-dir", type=click.Path(file_okay=False, path_type=Path), default=SAVE_DIR, show_default=True,
@@ -61,8 +76,9 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, pac
         echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
         if imp.recording.flags:
             echo("  study's flags: " + ", ".join(f"{k}={v}" for k, v in imp.recording.flags.items()))
-        steps = ", ".join(str(d["step"]) for d in divs)
-        echo(f"  our world answered differently at {len(divs)} step(s)" + (f": {steps}" if divs else ""))
+        echo(f"  our world answered differently at {len(divs)} step(s)"
+             + (f": {step_ranges([d['step'] for d in divs])}" if divs else "")
+             + (" (--json lists each)" if len(divs) > 12 else ""))
         for w in imp.warnings:
             secho(f"  warning: {w}", fg="yellow", err=True)
         if imp.save_path:

@@ -51,7 +51,8 @@ def cli(ctx: click.Context) -> None:
 @click.option("--agent", default=None, help="Preselect the agent in setup: scripted/<policy>, a model alias or a "
                                             "litellm model string.")
 def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str | None) -> None:
-    """Open the TUI, optionally on a scenario (pack/id or file), a save, or a sweep folder."""
+    """Open the TUI, optionally on a scenario (pack/id or file), a save, a sweep folder, or a transcript
+    (.json: the study's format or OpenAI-format messages, imported into the save folder first)."""
     from ..tui.app import run_app  # Textual only when the TUI is asked for
 
     run_app(target=target, packs=list(packs), save_dir=save_dir, agent=agent)
@@ -60,7 +61,7 @@ def tui(target: str | None, packs: tuple[Path, ...], save_dir: Path, agent: str 
 @cli.command()
 @click.argument("scenario")
 @click.option("--packs", multiple=True, type=click.Path(path_type=Path), help="Extra folder of packs.")
-@click.option("--save-dir", type=click.Path(path_type=Path), default=Path("saves"), show_default=True)
+@click.option("--save-dir", type=click.Path(path_type=Path), default=SAVE_DIR, show_default=True)
 def edit(scenario: str, packs: tuple[Path, ...], save_dir: Path) -> None:
     """Open the TUI straight in the scenario editor: a pack/id, a scenario file, or a new .yaml path
     (which starts from the template; nothing is written until you save). Scenarios that ship with

@@ -106,6 +106,10 @@ class PlaygroundApp(App):
         if path.is_dir() and (path / "sweep.json").is_file():
             self.open_sweep(path)
             return
+        if path.suffix == ".json" and path.is_file():  # a transcript: import it, then open the episode
+            self.notify(f"Importing {path.name}: replaying the recording in its scenario…", title="Import")
+            self.run_worker(partial(self._import_transcript, path), thread=True, group="import", exit_on_error=False)
+            return
         from ..launch import load
         from ..scenario import ScenarioError
 
@@ -116,6 +120,29 @@ class PlaygroundApp(App):
                         timeout=15)
             return
         self.open_setup(loaded, agent=self.agent)
+
+    def _import_transcript(self, path: Path) -> None:
+        """On a thread: import, save, then open the save (or say why not) back on the UI thread."""
+        from ..study.importer import ImportFailure, import_file, save_imported
+
+        try:
+            imported = import_file(path, pack_dirs=self.config.pack_dirs())
+            saved = save_imported(imported, self.config.save_dir)
+        except ImportFailure as exc:
+            self.call_from_thread(self.notify, str(exc), title=f"Cannot import {path.name}", severity="error",
+                                  timeout=15)
+            return
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"{path.name} was imported but cannot be saved: {exc}",
+                                  title="Import", severity="error", timeout=15)
+            return
+        warnings = "; ".join(imported.warnings[:3])
+        self.call_from_thread(self._imported, saved, warnings)
+
+    def _imported(self, saved: Path, warnings: str) -> None:
+        self.open_save(saved)
+        self.notify(f"Imported into {saved}" + (f" — {warnings}" if warnings else ""), title="Imported",
+                    severity="warning" if warnings else "information", timeout=10 if warnings else None)
 
     def offer_resume(self) -> None:
         """Look for an unfinished episode off the UI thread; the home screen offers it as a banner
