@@ -102,6 +102,9 @@ ACTIONS: tuple[Action, ...] = (
     # -- saves ------------------------------------------------------------------------
     Action("saves", "open", "enter", "open", "Open the selected save where it was left", priority=True),
     Action("saves", "delete", "d,delete", "delete", "Delete the selected save (asks first)"),
+    Action("saves", "sort", "s", "sort", "Sort by another column: newest, oldest, scenario, steps, behaviours"),
+    Action("saves", "filter", "slash", "filter", "Filter the list by any words: scenario, agent, belief, behaviour, "
+           "note"),
     Action("saves", "back", "escape", "back", "Back to the scenarios"),
     # -- a sweep folder ----------------------------------------------------------------
     Action("sweep", "open", "enter", "episodes", "List the selected condition's episodes", priority=True),

@@ -35,7 +35,14 @@ class PlaygroundApp(App):
                markup: bool = False) -> None:
         """Every notification is plain text, whatever the caller asked (``Widget.notify`` passes
         ``markup=True``): messages carry branch ids, paths, errors and tool names from untrusted files."""
+        if self.small_terminal() and getattr(self.screen, "show_message", None) is not None:
+            if self.screen.show_message(visible(message), visible(title), severity):  # type: ignore[attr-defined]
+                return  # a toast would cover the content at this size
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
+
+    def small_terminal(self) -> bool:
+        """Below 100x30, notifications go to the status line instead of covering the content."""
+        return self.size.width < 100 or self.size.height < 30
 
     def worker_failed(self, screen: Any, worker: Any) -> None:
         from .worker_failures import report
@@ -288,6 +295,8 @@ class PlaygroundApp(App):
         from .screens.compare import CompareScreen
 
         origin.remember_screen("compare", a=a, b=b)
+        if self.small_terminal():
+            self.clear_notifications()  # nothing left over on top of the comparison
         self.push_screen(CompareScreen(origin.session, a, b, origin))
 
     def open_editor(self, path: Path | None, *, text: str | None = None) -> None:

@@ -11,7 +11,7 @@ from .safe import SafeText as Text
 
 from ..visible_text import visible
 from .palette import Palette, label_colour
-from .render_steps import NO_REASONING, SCRIPTED_TAG, extra_line, humanize
+from .render_steps import as_table, table_of, NO_REASONING, SCRIPTED_TAG, extra_line, humanize
 from ..episode.steps import Step, parse_args
 
 
@@ -49,8 +49,10 @@ def step_detail(view: Step, pal: Palette, labels: dict[str, str], good: Collecti
                 parts += [Text("the model sees (edited by you):", style=f"bold {pal.accent}"), Text(cv.edited_output),
                           Text("the tool returned:", style=pal.muted), Text(cv.result.output, style=pal.muted)]
             else:
+                sheet = as_table(cv.result.output) if not cv.result.error else None
                 parts += [Text("result" + (" (error)" if cv.result.error else "") + ":", style=pal.muted),
-                          Text(cv.result.output, style=pal.error if cv.result.error else "")]
+                          table_of(*sheet, pal) if sheet is not None
+                          else Text(cv.result.output, style=pal.error if cv.result.error else "")]
     for e in view.extras:
         if e.kind == "interview":
             parts += [_section("Interview", pal), Text(f"asked: {e.detail}"), Text(f"answered: {e.text}")]

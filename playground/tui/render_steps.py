@@ -8,6 +8,7 @@ from typing import Collection
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich import box
 from rich.table import Table
 from .safe import SafeText as Text
 
@@ -155,7 +156,8 @@ def call_lines(cv: CallStep, pal: Palette, *, next_up: bool = False) -> list[Ren
     for key, value in format_args(cv.arguments):
         out.append(Padding(Text.assemble((f"{key}: ", pal.muted), (value, pal.fg)), (0, 0, 0, 2)))
     if cv.status == "edited":
-        out.append(Text(f"  was: {compact_args(cv.call.arguments, 200)}", style=f"strike {pal.muted}"))
+        was = compact_args(cv.call.arguments, 200) or "(no arguments)"
+        out.append(Text(f"  was: {was}", style=f"strike {pal.muted}" if was != "(no arguments)" else pal.muted))
     if cv.status == "rejected":
         out.append(Text(f"  reason: {cv.reason or 'none given'}", style=pal.error))
     if cv.result is not None and cv.status != "rejected":
@@ -163,16 +165,108 @@ def call_lines(cv: CallStep, pal: Palette, *, next_up: bool = False) -> list[Ren
     return out
 
 
+def as_table(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """A fixed-width table (a sheet, as ``view_sheet`` prints it) as ``(header, rows)``; None for
+    anything else. Columns are split where every line has at least two spaces."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) < 2 or len(lines) > 2000:
+        return None
+    width = len(lines[0])
+    if width < 8 or any(len(line) != width for line in lines):
+        return None
+    blank = [all(line[i] == " " for line in lines) for i in range(width)]
+    spans, start, i = [], None, 0
+    while i < width:
+        if not blank[i]:
+            start = i if start is None else start
+            i += 1
+            continue
+        gap = i
+        while gap < width and blank[gap]:
+            gap += 1
+        if start is not None and (gap - i >= 2 or gap == width):
+            spans.append((start, i))
+            start = None
+        i = gap
+    if start is not None:
+        spans.append((start, width))
+    if len(spans) < 2:
+        return None
+    cells = [[line[a:b].strip() for a, b in spans] for line in lines]
+    return cells[0], cells[1:]
+
+
+class SheetTable:
+    """A sheet as a table that fits the width it is given: one line per row, numbers whole and
+    right-aligned, text columns shortened (…) widest first, and the columns that still do not fit
+    left off with a note (the step in full shows every cell)."""
+
+    def __init__(self, header: list[str], rows: list[list[str]], pal: Palette) -> None:
+        self.header, self.rows, self.pal = header, rows, pal
+
+    def _cell(self, row: list[str], i: int) -> str:
+        return row[i] if i < len(row) else ""
+
+    def __rich_console__(self, console, options):
+        n = len(self.header)
+        values = [[self._cell(r, i) for r in self.rows] for i in range(n)]
+        numeric = [bool([v for v in col if v]) and all(_number(v) for v in col if v) for col in values]
+        widths = [max([len(self.header[i])] + [len(v) for v in values[i]]) for i in range(n)]
+        floors = [max([len(v) for v in values[i]] + [3]) if numeric[i]  # numbers whole; a long header shortens
+                  else min(widths[i], max(4, min(len(self.header[i]), 8))) for i in range(n)]
+        room = options.max_width
+
+        def total(ws: list[int]) -> int:
+            return sum(ws) + 2 * max(len(ws) - 1, 0)  # two spaces between columns
+
+        while total(widths) > room:
+            shrinkable = [i for i in range(len(widths)) if widths[i] > floors[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
+        shown = len(widths)
+        while shown > 1 and total(widths[:shown]) > room:
+            shown -= 1
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0, 0, 1),
+                      header_style=f"bold {self.pal.fg}", style=self.pal.muted, expand=False)
+        for i in range(shown):  # the box's divider and a left padding: two spaces between columns
+            table.add_column(Text(self.header[i]), width=widths[i], no_wrap=True, overflow="ellipsis",
+                             justify="right" if numeric[i] else "left")
+        for r in self.rows:
+            table.add_row(*(Text(self._cell(r, i), style=self.pal.fg) for i in range(shown)))
+        yield table
+        if shown < n:
+            left = ", ".join(self.header[shown:]) or f"{n - shown} more"
+            yield Text(f"→ not shown here: {left} (enter shows the step in full)", style=f"italic {self.pal.muted}")
+
+
+def table_of(header: list[str], rows: list[list[str]], pal: Palette) -> SheetTable:
+    return SheetTable(header, rows, pal)
+
+
+def _number(cell: str) -> bool:
+    return cell.replace(",", "").replace(".", "", 1).lstrip("-+$€£").rstrip("%").isdigit()
+
+
 def result_lines(cv: CallStep, pal: Palette, limit: int = RESULT_LINES) -> list[RenderableType]:
     assert cv.result is not None
     out: list[RenderableType] = []
     if cv.edited_output is not None:
         out.append(Text("  → result edited by you before the model saw it:", style=f"bold {pal.accent}"))
-    text, more = clip_lines(cv.output or "", limit)
-    style = pal.error if cv.result.error and cv.edited_output is None else pal.muted
-    out.append(hanging("→ ", Text(text, style=style), pal, indent=2))
-    if more:
-        out.append(Text(f"    … {more} more lines (enter shows the step in full)", style=f"italic {pal.muted}"))
+    sheet = as_table(cv.output or "") if not cv.result.error else None
+    if sheet is not None:
+        header, rows = sheet
+        out.append(hanging("→ ", table_of(header, rows[:limit], pal), pal, indent=2))
+        if len(rows) > limit:
+            out.append(Text(f"    … {len(rows) - limit} more rows (enter shows the step in full)",
+                            style=f"italic {pal.muted}"))
+    else:
+        text, more = clip_lines(cv.output or "", limit)
+        style = pal.error if cv.result.error and cv.edited_output is None else pal.muted
+        out.append(hanging("→ ", Text(text, style=style), pal, indent=2))
+        if more:
+            out.append(Text(f"    … {more} more lines (enter shows the step in full)", style=f"italic {pal.muted}"))
     if cv.result.diverged and cv.result.recorded_output is not None:
         out.append(Text("  ≠ the recorded harness answered differently:", style=f"bold {pal.accent}"))
         rec, rec_more = clip_lines(cv.result.recorded_output, limit)

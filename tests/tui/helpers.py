@@ -156,3 +156,34 @@ def text_of(widget, width: int = 200) -> str:
     console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
     console.print(content)
     return console.export_text()
+
+
+def make_saves(folder, specs=None):
+    """Saves of one scenario that differ only in agent, belief, branches and a note (fixed dates, and
+    file times in order, so the saves list is the same every run)."""
+    import os
+    import time
+
+    from playground.episode import Session
+    from playground.store import save
+
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = specs or [("scripted/covert_copier", True, False, ""), ("scripted/covert_copier", False, False, "no one watching"),
+                      ("scripted/faithful", True, False, ""), ("scripted/monitor_sensitive", True, True, "class demo")]
+    paths = []
+    for i, (agent, monitored, fork, note) in enumerate(specs):
+        ep = episode(agent, monitoring=monitored)
+        s = Session(ep, make_agent)
+        asyncio.run(s.run())
+        if note:
+            s.note(note)
+        if fork:
+            s.fork(0)
+            s.set_monitoring(not monitored)
+            asyncio.run(s.run())
+        ep.created = f"2026-12-0{i + 1}T22:1{i}:00Z"
+        path = save(ep, folder / f"save-{i}.toml")
+        stamp = time.time() - 1000 + i * 10  # newest last
+        os.utime(path, (stamp, stamp))
+        paths.append(path)
+    return paths

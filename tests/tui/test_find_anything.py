@@ -170,7 +170,7 @@ async def test_page_down_then_an_arrow_goes_on_from_the_new_page(tmp_path):
 async def test_what_the_model_received_for_the_selected_turn(tmp_path):
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_episode(pilot, "scripted/covert_copier")
+        await open_episode(pilot, "scripted/covert_copier")
         await pilot.press("space", "a", "space", "a")
         await settle(pilot)
         await pilot.press("p")  # nothing selected: the request the model gets next
@@ -226,7 +226,7 @@ async def test_branch_tree_switch_and_rename(tmp_path):
 async def test_compare_headers_show_the_belief_per_step_and_mark_the_flip(tmp_path):
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_episode(pilot, "scripted/monitor_sensitive")
+        await open_episode(pilot, "scripted/monitor_sensitive")
         await pilot.press("g")
         await settle(pilot)
         await pilot.press("home", "down", "down", "f")  # fork after step 2, flipping the belief there

@@ -122,12 +122,14 @@ async def test_hostile_pack_title_and_save_cells_are_inert(tmp_path):
         for _ in range(100):  # the rows are described by a background worker
             await settle(pilot)
             table = app.screen.query_one("DataTable")
-            if table.row_count and "QUIT" in str(table.get_row_at(0)[1]):
+            if table.row_count and "QUIT" in str(table.get_row_at(0)[0]):
                 break
             await asyncio.sleep(0.05)
         assert_inert(app, victim)
-        cell = table.get_row_at(0)[1]
-        assert isinstance(cell, Text) and cell.plain.startswith("[@click=app.quit]QUIT[/]") and not cell.spans
+        cell = table.get_row_at(0)[0]  # the title: scenario, then agent · belief · branch labels
+        agent_line = cell.plain.split("\n")[1]
+        assert isinstance(cell, Text) and agent_line.startswith("[@click=app.quit]QUIT[/]") and "[/]x[/nope]" in agent_line
+        assert all(span.style in ("bold", "dim", "red") for span in cell.spans)  # our styles only, no markup
         for x in range(0, SIZE[0], 6):
             await pilot.click(offset=(x, 3))
         await settle(pilot)

@@ -195,8 +195,12 @@ async def test_home_lists_my_packs_even_when_empty(tmp_path):
     app = _app(tmp_path, user_packs=tmp_path / "nothing-yet")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        labels = [str(n.label) for n in app.screen.query_one("Tree").root.children]
-        assert any(label.startswith("My packs") and "nothing-yet" in label for label in labels)
+        tree = app.screen.query_one("Tree")
+        node = next(n for n in tree.root.children if str(n.label).startswith("My packs"))
+        assert "empty" in str(node.label)
+        tree.move_cursor(node)
+        await settle(pilot)
+        assert "nothing-yet" in text_of(app.screen.query_one("ScenarioInfo"))  # where they live, beside
 
 
 async def test_new_scenario_from_a_shipped_pack_goes_to_my_packs(tmp_path):

@@ -3,7 +3,6 @@ command palette, remapped keys and the resume offer."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from playground.tui.dialogs.confirm import ConfirmDialog
 from playground.tui.screens.editor import EditorScreen
@@ -128,9 +127,15 @@ async def test_saves_list_and_delete(tmp_path):
         await settle(pilot)
         saves = app.screen
         assert isinstance(saves, SavesScreen)
+        for _ in range(40):  # the rows are described by a background worker
+            await settle(pilot)
+            if saves.rows[str(path)].described:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)  # a burst of rows is laid out once
         row = [str(cell) for cell in saves.query_one("DataTable").get_row_at(0)]  # cells are Text, never markup
-        assert row[0] == "exfiltration_transfer" and row[1] == "scripted/covert_copier"
-        assert row[3] == "5" and "exfiltration" in row[5]
+        assert row[0].splitlines() == ["exfiltration_transfer", "scripted/covert_copier · ◉ monitored"]
+        assert row[2] == "5 · ended" and "exfiltration" in row[3]
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)

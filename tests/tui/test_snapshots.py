@@ -69,3 +69,45 @@ def test_editor_with_an_error(snap_compare, tmp_path):
         await settle(pilot)
 
     assert snap_compare(app_for(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+# -- screens that fit at 100x30 ---------------------------------------------------------------------
+
+def test_saves_list_at_100x30(snap_compare, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from .helpers import make_saves
+
+    monkeypatch.chdir(tmp_path)  # the folder shows as "saves", the same every run
+    make_saves(tmp_path / "saves")
+
+    async def run_before(pilot):
+        from playground.tui.screens.saves import SavesScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(SavesScreen())
+        for _ in range(100):
+            await settle(pilot)
+            screen = pilot.app.screen
+            if isinstance(screen, SavesScreen) and screen.rows and all(r.described for r in screen.rows.values()):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)
+        await settle(pilot)
+
+    assert snap_compare(app_for(tmp_path, save_dir=Path("saves")), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_fork_dialog_at_100x30(snap_compare, tmp_path):
+    async def run_before(pilot):
+        await _start(pilot, keys=("space", "a", "space", "f"))
+
+    assert snap_compare(app_for(tmp_path), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_detector_strip_at_100x30(snap_compare, tmp_path):
+    """Four detectors, two lit with their steps, none cut at 100 columns."""
+    async def run_before(pilot):
+        await _start(pilot, agent="scripted/covert_copier", keys=("g",))
+
+    assert snap_compare(app_for(tmp_path), terminal_size=(100, 30), run_before=run_before)

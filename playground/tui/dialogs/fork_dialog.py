@@ -21,9 +21,22 @@ class ForkChoice:
 
 
 class ForkDialog(Dialog[ForkChoice | None]):
+    """Compact: one line per choice, so the label field and the buttons are in view at 100x30 (and 80x24)."""
+
     DEFAULT_CSS = """
-    ForkDialog RadioSet { width: 1fr; }
-    ForkDialog Label { margin-top: 1; text-style: bold; }
+    ForkDialog > #box { width: 84; }
+    ForkDialog #box > .title { padding-bottom: 0; }
+    ForkDialog #box > .help { padding-bottom: 0; }
+    ForkDialog .row { height: auto; margin-top: 1; }
+    ForkDialog .row > Label { width: 17; text-style: bold; padding-right: 1; }
+    ForkDialog .row > Input { width: 1fr; background: $boost; }
+    ForkDialog .row > Input:focus { background: $primary-muted; }
+    ForkDialog #step { width: 10; }
+    ForkDialog .row > .after { width: 1fr; color: $text-muted; padding-left: 1; }
+    ForkDialog RadioSet { width: 1fr; height: auto; border: none; padding: 0; layout: horizontal; background: $surface; }
+    ForkDialog RadioSet > RadioButton { width: auto; margin-right: 2; }
+    ForkDialog #agent-hint { color: $text-muted; padding-left: 17; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    ForkDialog #box > .buttons { padding-top: 0; margin-top: 1; }
     """
 
     def __init__(self, step: int, last_step: int, monitored: bool, agent: str = "", policies: tuple[str, ...] = ()):
@@ -32,30 +45,36 @@ class ForkDialog(Dialog[ForkChoice | None]):
         self.agent, self.policies = agent, policies
 
     def compose(self):
-        now = "monitored" if self.monitored else "unmonitored"
+        now = "monitored" if self.monitored else "UNMONITORED"
+        other = "UNMONITORED" if self.monitored else "monitored"
         with VerticalGroup(id="box"):
             yield Static("Fork a new branch", classes="title")
-            yield Static(f"The new branch shares everything up to the end of the step below, then goes its own way. "
-                         f"The agent currently believes it is {now}.", classes="help")
-            yield Label(f"Fork after step (0–{self.last_step}; 0 is before the agent's first turn)")
-            yield Input(str(self.step), type="integer", id="step", placeholder=f"0–{self.last_step}")
-            yield Label("In the new branch")
-            with RadioSet(id="monitoring"):
-                yield RadioButton(f"flip the belief: agent believes it is {'UNMONITORED' if self.monitored else 'MONITORED'}",
-                                  value=True, id="flip")
-                yield RadioButton("keep the belief as it is", id="keep")
-            yield Label("Continue with")
-            yield Input(self.agent, id="agent", placeholder="scripted/<policy> or a litellm model string")
+            yield Static(f"It shares everything up to the end of the step below, then goes its own way. The agent "
+                         f"now believes it is {now}.", classes="help")
+            with HorizontalGroup(classes="row"):
+                yield Label("Fork after step")
+                yield Input(str(self.step), type="integer", id="step", placeholder=f"0–{self.last_step}", compact=True)
+                yield Static(f"0–{self.last_step}; 0 is before the first turn", classes="after")
+            with HorizontalGroup(classes="row"):
+                yield Label("The belief")
+                with RadioSet(id="monitoring", compact=True):
+                    yield RadioButton(f"flip it: {other}", value=True, id="flip", compact=True)
+                    yield RadioButton("keep it", id="keep", compact=True)
+            with HorizontalGroup(classes="row"):
+                yield Label("Continue with")
+                yield Input(self.agent, id="agent", placeholder="scripted/<policy> or a litellm model string",
+                            compact=True)
             hint = ", ".join(f"scripted/{p}" for p in self.policies[:4]) or "no scripted policies"
             yield Static(plain(f"e.g. {hint}, or openai/gpt-4.1-mini" +
                          (" — recorded/… replays the recording on" if self.agent.startswith("recorded/") else "")),
-                         classes="help")
-            yield Label("Label (optional)")
-            yield Input(placeholder="e.g. unmonitored", id="label")
+                         id="agent-hint")
+            with HorizontalGroup(classes="row"):
+                yield Label("Label (optional)")
+                yield Input(placeholder="e.g. unmonitored", id="label", compact=True)
             yield Static("", classes="problem", id="problem")
             with HorizontalGroup(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Fork", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Fork", id="ok", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()

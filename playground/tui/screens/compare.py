@@ -29,6 +29,7 @@ from ..render_steps import compare_cell, humanize
 from ...episode.find import beliefs, flips
 from ...episode.steps import Step, StepFold
 from ..widgets.key_footer import KeyFooter
+from ..widgets.status_bar import StatusBar
 from ..widgets.step_log import StepLog
 from .episode_ops import branch_rows
 from .base import AppScreen
@@ -116,6 +117,8 @@ class CompareScreen(AppScreen):
     CompareScreen CompareLog { height: 1fr; border: round $primary 60%; }
     CompareScreen #verdict { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     CompareScreen #verdict.-faking { background: $error-muted; text-style: bold; }
+    CompareScreen #cmp-status { display: none; }
+    CompareScreen #cmp-status.-message { display: block; }
     """
 
     def __init__(self, session: Any, a: str, b: str, origin: Any = None):
@@ -130,6 +133,7 @@ class CompareScreen(AppScreen):
             yield Static("", id="side-b", classes="side")
         yield CompareLog(id="rows")
         yield Static("comparing…", id="verdict")
+        yield StatusBar(id="cmp-status")
         yield KeyFooter("compare")
 
     def on_mount(self) -> None:

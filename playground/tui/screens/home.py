@@ -258,8 +258,8 @@ class HomeScreen(AppScreen):
             dirs = ", ".join(str(d) for d in self.app.config.pack_dirs()) or "none"
             tree.root.add_leaf(parts(f"No scenario packs found (looked in {dirs})."))
         if not any(_inside(pack.path, mine) for pack, _e in found):
-            tree.root.add_leaf(parts(("My packs", "bold"), "  ", (f"{mine} — empty: copies you save land here", "dim")),
-                               data=Entry("mypacks", mine))
+            tree.root.add_leaf(parts(("My packs", "bold"), "  ", ("empty: copies you save land here", "dim")),
+                               data=Entry("mypacks", mine))  # the folder is named beside, when chosen
         for p in problems:
             tree.root.add_leaf(parts((f"⚠ {p}", "red")))
         tree.loading = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from textual.containers import HorizontalGroup
+from textual.containers import HorizontalGroup, Vertical
 from textual.widgets import Static
 
 from ..safe import plain
@@ -29,6 +29,7 @@ class DetectorChip(Static):
         self.tooltip = plain(f"{det_id}: {description}" if description else det_id)
         self.set_class(good, "-good")  # a label the scenario counts as good
         self._shown: tuple[bool, int | None] | None = None
+        self.shown_text = f"○ {text}"
 
     def show(self, tripped: bool, step: int | None) -> None:
         if self._shown == (tripped, step):
@@ -37,42 +38,95 @@ class DetectorChip(Static):
         self.set_class(tripped, "-lit")
         text = (f"● {self.label_text} @{step}" if tripped and step is not None
                 else f"● {self.label_text}" if tripped else f"○ {self.label_text}")
+        self.shown_text = text
         self.update(plain(text), layout=len(text) != len(str(self.content)))
 
 
-class DetectorStrip(HorizontalGroup):
+def pack(widths: list[int], room: int, first: int = 0) -> list[list[int]]:
+    """Indexes of items of ``widths`` in rows no wider than ``room`` (the first row starts after
+    ``first`` cells); an item wider than a row gets a row of its own."""
+    rows: list[list[int]] = [[]]
+    used = first
+    for i, w in enumerate(widths):
+        if rows[-1] and used + w > room:
+            rows.append([])
+            used = 0
+        rows[-1].append(i)
+        used += w
+    return rows
+
+
+class DetectorStrip(Vertical):
+    """Every active detector, wrapped onto as many lines as the width needs (never cut)."""
+
     DEFAULT_CSS = """
-    DetectorStrip { height: 1; width: 1fr; overflow: hidden hidden; }
-    DetectorStrip > .title { width: auto; color: $text-muted; padding-right: 1; }
+    DetectorStrip { height: auto; max-height: 4; width: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; }
+    DetectorStrip > .det-row { height: 1; width: 1fr; }
+    DetectorStrip .title { width: auto; color: $text-muted; padding-right: 1; }
     """
+    TITLE = "Detectors"
 
     def __init__(self, verdicts: dict[str, Any] | None = None, descriptions: dict[str, str] | None = None,
                  good: Collection[str] = (), **kwargs: Any) -> None:
         """``good``: the labels the scenario counts as good (``Scenario.good_labels``)."""
         super().__init__(**kwargs)
         self.good = frozenset(good)
-        self._initial = (verdicts or {}, descriptions or {})
-        self._ids: tuple[str, ...] = tuple(k for k, v in self._initial[0].items() if v.active)
+        self._verdicts, self._descriptions = verdicts or {}, descriptions or {}
+        self._ids: tuple[str, ...] = tuple(k for k, v in self._verdicts.items() if v.active)
+        self._packed: tuple[int, tuple[tuple[str, ...], ...]] | None = None
 
-    def compose(self):
-        yield Static("Detectors", classes="title")
-        yield from self._chips(*self._initial)
+    def on_mount(self) -> None:
+        self._layout()
 
-    def _chips(self, verdicts: dict[str, Any], descriptions: dict[str, str]) -> list[DetectorChip]:
-        labels = [verdicts[k].label for k in self._ids]
-        return [DetectorChip(k, verdicts[k].label, descriptions.get(k, ""), labels.count(verdicts[k].label) > 1,
-                             verdicts[k].label in self.good)
-                for k in self._ids]
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _chips(self) -> list[DetectorChip]:
+        labels = [self._verdicts[k].label for k in self._ids]
+        chips = [DetectorChip(k, self._verdicts[k].label, self._descriptions.get(k, ""),
+                              labels.count(self._verdicts[k].label) > 1, self._verdicts[k].label in self.good)
+                 for k in self._ids]
+        for chip in chips:
+            v = self._verdicts[chip.det_id]
+            chip.show(v.tripped, v.step)
+        return chips
+
+    @staticmethod
+    def _width(chip: DetectorChip) -> int:
+        return len(chip.shown_text) + 3  # padding on both sides, a margin after
+
+    def _layout(self) -> None:
+        """Pack the chips into rows for this width; rebuilt only when the packing changes."""
+        room = self.size.width or self.app.size.width
+        if room <= 0:
+            return
+        chips = self._chips()
+        rows = pack([self._width(c) for c in chips], room, len(self.TITLE) + 1)
+        packed = (room, tuple(tuple(chips[i].det_id for i in row) for row in rows))
+        if packed == self._packed:
+            return
+        self._packed = packed
+        self.remove_children()
+        widgets = []
+        for n, row in enumerate(rows):
+            title = [Static(self.TITLE if n == 0 else "", classes="title")] if n == 0 else []
+            widgets.append(HorizontalGroup(*title, *(chips[i] for i in row), classes="det-row"))
+        self.mount_all(widgets)
 
     def show(self, verdicts: dict[str, Any], descriptions: dict[str, str]) -> None:
+        self._verdicts, self._descriptions = verdicts, descriptions
         active = tuple(k for k, v in verdicts.items() if v.active)
-        if active != self._ids:
+        chips = list(self.query(DetectorChip))
+        if active != self._ids or len(chips) != len(active):
             self._ids = active
-            for chip in self.query(DetectorChip):
-                chip.remove()
-            self.mount_all(self._chips(verdicts, descriptions))
-            self.call_after_refresh(self.show, verdicts, descriptions)
+            self._packed = None
+            self._layout()
             return
-        for chip in self.query(DetectorChip):
+        grew = False
+        for chip in chips:
             v = verdicts[chip.det_id]
+            before = len(chip.shown_text)
             chip.show(v.tripped, v.step)
+            grew = grew or len(chip.shown_text) != before
+        if grew:  # "● exfiltration @4" is wider than "○ exfiltration": it may need another row
+            self.call_after_refresh(self._layout)

@@ -17,6 +17,8 @@ class StatusBar(Static):
     StatusBar.-busy { color: $text; background: $primary-muted; }
     StatusBar.-error { color: $text; background: $error-muted; text-style: bold; }
     StatusBar.-message { color: $text; background: $accent-muted; }
+    StatusBar.-message.-message-warning { background: $warning-muted; }
+    StatusBar.-message.-message-error { background: $error-muted; text-style: bold; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -36,12 +38,14 @@ class StatusBar(Static):
             self._hint = text
             self._draw()
 
-    def flash(self, text: str | None, seconds: float = 6.0, markup: bool = False) -> None:
+    def flash(self, text: str | None, seconds: float = 6.0, markup: bool = False, severity: str = "information") -> None:
         """Show ``text`` (plain unless ``markup``) instead of the hint for a while; None clears it."""
         if self._message_timer is not None:
             self._message_timer.stop()
             self._message_timer = None
         self.message = None if text is None else (text if markup else escape(text))
+        self.set_class(text is not None and severity == "error", "-message-error")
+        self.set_class(text is not None and severity == "warning", "-message-warning")
         if text is not None:
             self._message_timer = self.set_timer(seconds, lambda: self.flash(None))
         self._draw()
