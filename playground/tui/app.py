@@ -178,6 +178,14 @@ class PlaygroundApp(App):
         self.notify(f"No scenario {target!r}: give a pack/id, a scenario file, or a new .yaml path to start one "
                     "from the template.", title="Cannot edit", severity="error", timeout=15)
 
+    def on_key(self, event: Any) -> None:
+        """Keys reach the app's bindings in the order typed. A screen that is handing the keyboard
+        to a field it just opened (the episode's find bar) takes the keys that arrive before the
+        field has focus, so a burst like "/notice" never fires n, o, t... as episode keys."""
+        typeahead = getattr(self.screen, "bar_typeahead", None)
+        if typeahead is not None:
+            typeahead(event)  # prevents the default (the bindings) when it took the key
+
     # -- quitting: ask first when something would be lost --------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit_key":  # plain q: not inside a dialog (ctrl+q still works there)

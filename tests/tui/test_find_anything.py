@@ -266,3 +266,23 @@ async def test_keys_that_do_not_apply_say_why(tmp_path):
         await pilot.press("x")
         await settle(pilot)
         assert "ended" in _status(screen)
+
+
+async def test_keys_typed_right_after_slash_go_to_the_bar_not_to_the_episode(tmp_path):
+    """A terminal sends "/notice⏎" in one burst, before the bar has focus: n, o, t… must not act."""
+    from textual import events
+
+    from playground.tui.screens.episode import EpisodeScreen
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(pilot, "scripted/covert_copier")
+        await pilot.press("space", "a", "space", "a")
+        await settle(pilot)
+        for ch, key in [("/", "slash"), ("n", "n"), ("o", "o"), ("t", "t"), ("i", "i"), ("c", "c"), ("e", "e"),
+                        (None, "enter")]:
+            app.post_message(events.Key(key, ch))
+        await settle(pilot)
+        assert isinstance(app.screen, EpisodeScreen)  # o did not open the result editor
+        assert screen.finder is not None and screen.finder.query == "notice"
+        assert screen.selected is not None and "“notice”: step" in _status(screen)

@@ -93,7 +93,7 @@ class EpisodeScreen(EpisodeFind, EpisodeOps, ResampleOps, AppScreen):
             scenario = self.session.episode.scenario
             yield DetectorStrip(self.session.state.verdicts, {d.id: d.description for d in scenario.detectors},
                                 scenario.good_labels, id="detectors")
-        yield Input(id="find", compact=True)
+        yield Input(id="find", compact=True, select_on_focus=False)
         yield StatusBar(id="status")
         yield KeyFooter("episode")
 

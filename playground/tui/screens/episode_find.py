@@ -32,13 +32,49 @@ class EpisodeFind:
     def find_bar(self) -> Input:
         return self.query_one("#find", Input)
 
+    _bar_opening = False  # the bar is shown but focus has not reached it yet (keys typed now are its)
+    _bar_typed = False
+
     def _open_bar(self, mode: str, placeholder: str, value: str = "") -> None:
         self.find_mode = mode
         bar = self.find_bar
         bar.placeholder = placeholder
         bar.value = value
         bar.add_class("-shown")
+        self._bar_opening, self._bar_typed = True, False
         bar.focus()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if self._bar_opening and event.widget is self.find_bar:
+            self._bar_opening = False
+            bar = self.find_bar
+            if self._bar_typed:
+                bar.cursor_position = len(bar.value)
+            else:
+                bar.select_all()  # the last query, ready to be replaced by typing
+
+    def bar_typeahead(self, event: Any) -> bool:
+        """Keys typed right after / or : arrive before the bar has focus (a terminal sends them in
+        one burst): they belong to the bar, not to the episode's keys."""
+        if not self._bar_opening:
+            return False
+        bar = self.find_bar
+        if event.key == "enter":
+            self._bar_opening = False
+            self._submit_bar(bar.value)
+        elif event.key == "escape":
+            self._bar_opening = False
+            self.close_bar()
+        elif event.key == "backspace":
+            bar.value = bar.value[:-1]
+        elif event.is_printable and event.character:
+            bar.value = (bar.value if self._bar_typed else "") + event.character
+            self._bar_typed = True
+        else:
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
 
     def close_bar(self) -> bool:
         """Hide the find bar (esc); True when it was open."""
@@ -58,8 +94,10 @@ class EpisodeFind:
         self._open_bar("goto", f"go to step (0–{last}, -1 or end for the last) — enter goes, esc closes")
 
     def on_input_changed(self, event: Input.Changed) -> None:  # a mixin: handlers by name, not @on
-        if event.input.id != "find" or self.find_mode != "search":
-            return
+        bar = self.find_bar
+        if event.input is not bar or self.find_mode != "search" or not bar.has_class("-shown") or \
+                event.value != bar.value:
+            return  # a change that arrives after the bar closed, or one already typed over
         query = event.value.strip()
         if not query:
             self.status.flash(None)
@@ -72,7 +110,10 @@ class EpisodeFind:
         if event.input.id != "find":
             return
         event.stop()
-        value = event.value.strip()
+        self._submit_bar(event.value)
+
+    def _submit_bar(self, raw: str) -> None:
+        value = raw.strip()
         if self.find_mode == "goto":
             step, why = parse_step(value, len(self.steps_fold.steps) - 1)
             if step is None:

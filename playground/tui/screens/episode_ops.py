@@ -110,6 +110,8 @@ class EpisodeOps:
 
     def on_key(self, event: Any) -> None:
         """A key whose action does not apply now says why, instead of doing nothing in silence."""
+        if self.bar_typeahead(event):
+            return
         action = self._own_action(event.key)
         if action is None:
             return
