@@ -24,6 +24,14 @@ class BranchInfo:
     ended: str | None
     behaviours: list[str] = field(default_factory=list)
 
+    def short(self) -> str:
+        """For a tree row: “label”, belief, where it forked, the behaviours."""
+        label = f" “{self.label}”" if self.label and self.label != self.id else ""
+        belief = "◉" if self.monitored else "◌"
+        origin = f" · at step {self.fork_step}" if self.parent is not None else ""
+        shows = ", ".join(b.replace("_", " ") for b in self.behaviours) or "nothing flagged"
+        return f"{belief} {self.id}{label}{origin} · {self.steps} steps · {shows}"
+
     def line(self) -> str:
         """One line: “label”, where it forked, agent, belief, steps, the end and the behaviours."""
         label = f" “{self.label}”" if self.label and self.label != self.id else ""

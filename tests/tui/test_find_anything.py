@@ -205,10 +205,11 @@ async def test_branch_tree_switch_and_rename(tmp_path):
         tree = app.screen
         assert isinstance(tree, BranchTree)
         labels = [str(n.label) for n in tree.query_one("Tree").root.children]
-        assert labels[0].startswith("main") and "faithful completion" in labels[0]
+        assert labels[0].startswith("◉ main") and "faithful completion" in labels[0]
         child = tree.query_one("Tree").root.children[0].children[0]
-        assert "from main at step 0" in str(child.label) and "UNMONITORED" in str(child.label)
-        assert "you are here" in str(child.label)
+        assert str(child.label).startswith(f"◌ {fork} “unmonitored” · at step 0") and "you are here" in str(child.label)
+        detail = text_of(tree.query_one("#detail"))  # the highlighted branch in full
+        assert "from main at step 0" in detail and "scripted/monitor_sensitive" in detail and "UNMONITORED" in detail
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, TextPrompt)

@@ -22,7 +22,8 @@ class BranchTree(Dialog[str | None]):
 
     DEFAULT_CSS = """
     BranchTree > #box { width: 110; }
-    BranchTree Tree { height: auto; max-height: 22; margin-bottom: 1; background: $surface; }
+    BranchTree Tree { height: auto; max-height: 18; background: $surface; overflow-x: hidden; }
+    BranchTree #detail { height: auto; color: $text-muted; padding: 1 0; }
     """
     BINDINGS = [Binding("r", "rename", "rename")]
 
@@ -41,6 +42,7 @@ class BranchTree(Dialog[str | None]):
             tree.show_root = False
             tree.guide_depth = 3
             yield tree
+            yield Static("", id="detail")
 
     def on_mount(self) -> None:
         tree = self.query_one(Tree)
@@ -85,7 +87,12 @@ class BranchTree(Dialog[str | None]):
 
     def _label(self, info: Any) -> Any:
         here = "  ← you are here" if info.id == self.current else ""
-        return parts((info.line(), "bold" if info.id == self.current else ""), (here, "italic"))
+        return parts((info.short(), "bold" if info.id == self.current else ""), (here, "italic"))
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        info = self.infos.get(event.node.data) if event.node.data is not None else None
+        self.query_one("#detail", Static).update(plain(info.line() if info is not None else ""))
 
     @on(Tree.NodeSelected)
     def _chosen(self, event: Tree.NodeSelected) -> None:
@@ -110,6 +117,7 @@ class BranchTree(Dialog[str | None]):
             rename(self.episode, bid, label)
             self.infos[bid] = replace(info, label=label.strip())
             node.set_label(self._label(self.infos[bid]))
+            self.query_one("#detail", Static).update(plain(self.infos[bid].line()))
             if self.on_rename is not None:
                 self.on_rename(bid, label.strip())
 
