@@ -6,6 +6,7 @@ preview, and "run this" straight into episode setup."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ class EditorScreen(AppScreen):
         self._problem_index = -1
         self._var_names: tuple[str, ...] | None = None
         self.read_only = False  # a shipped scenario: saving writes a copy to the user's packs
+        self._ro_told = -10.0  # when typing into it last said why nothing happens
 
     def compose(self):
         self.read_only = self.app.config.read_only(self.path)  # type: ignore[attr-defined]
@@ -137,6 +139,10 @@ class EditorScreen(AppScreen):
         if self.read_only and event.is_printable:
             event.stop()
             event.prevent_default()
+            now = time.monotonic()
+            if now - self._ro_told < 5:  # once is enough while typing: no pile of toasts
+                return
+            self._ro_told = now
             self.notify("This scenario ships with playground and is read-only: ctrl+s saves a copy to your packs, "
                         "then you edit the copy.", title="Read-only", severity="warning")
 
