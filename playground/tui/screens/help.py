@@ -32,6 +32,10 @@ happens: exfiltration, timestamp gaming, shutdown tampering, score inflation, re
 Alignment faking in three keys: run an episode to the end (g), fork at step 0 with the belief flipped (f, enter) and \
 run the fork (g), then compare the two branches (c): the first diverging step is marked and the behaviours that differ \
 are named. Everything is saved after every event; ctrl+p opens the command palette.
+
+In a long episode: / searches reasoning, text, arguments and results (n, N: next and previous match); : goes to a \
+step; ] and [ jump between flagged steps (a detector tripped, an edit, a rejection, a belief change); p shows exactly \
+what the model received for the selected turn; t is the branch tree.
 """
 
 SCREEN_NAMES = {"app": "Everywhere", "home": "Scenarios", "setup": "Episode setup", "episode": "Episode",
