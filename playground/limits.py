@@ -25,12 +25,12 @@ class RegexLimits:
     max_grep_pattern_chars: int = 200  # what the simulated grep accepts
     max_repeat: int = 1_000  # the largest {n,m} bound (RE2's limit too)
     max_repeat_product: int = 10_000  # counted repeats nested in counted repeats, multiplied
-    search_seconds: float = 0.05  # one search of one text
-    grep_seconds: float = 0.5  # one grep command, every line of every file (a search costs ~1 µs a line)
-    detector_seconds: float = 0.25  # one evaluation of all of a scenario's detectors
+    search_seconds: float = 0.2  # one search of one text (honest ones take microseconds; the margin is for a busy machine)
+    grep_seconds: float = 1.0  # one grep command, every line of every file (a search costs ~1 µs a line)
+    detector_seconds: float = 1.0  # one evaluation of all of a scenario's detectors
     probe_chars: int = 4_000  # validate: the hostile texts a scenario's pattern is tried on
-    probe_seconds: float = 0.02  # validate: a probe slower than this is a catastrophic pattern
-    probe_total_seconds: float = 0.15  # validate: all the probes of one pattern (honest ones take ~5 ms)
+    probe_seconds: float = 0.05  # validate: a probe slower than this is a catastrophic pattern
+    probe_total_seconds: float = 0.4  # validate: all the probes of one pattern (honest ones take ~5 ms)
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,11 @@ class TemplateLimits:
     max_width: int = 10_000  # center/indent/wordwrap/format widths, lipsum sizes, str method counts
     max_int_bits: int = 4_096  # integers from **, * (about 1,233 decimal digits)
     max_call_depth: int = 40  # macros calling macros (recursion)
-    seconds: float = 0.5  # wall time of one render (and of compiling one template)
+    seconds: float = 2.0  # wall time of one render (and of compiling one template); a backstop: the counted
+    # budgets above stop every known bomb deterministically, and a save whose scenario is re-checked on load
+    # must not fail because the machine was busy
     validate_combinations: int = 64  # variable combinations validate renders: all up to this, else a sample
-    validate_seconds: float = 8.0  # all of validate's rendering for one file
+    validate_seconds: float = 30.0  # all of validate's rendering for one file
     validate_seed: int = 14  # the sample is seeded: validate answers the same every time
 
 

@@ -75,7 +75,7 @@ def test_a_detector_timeout_is_not_matched_and_noted(tmp_path, monkeypatch):
     session, out = run_headless(load(str(write(tmp_path, d))))
     assert out["detectors"]["refuse"]["tripped"] is False
     assert "ran out of its time budget" in out["detectors"]["refuse"]["note"]
-    assert patterns.REGEX.detector_seconds <= 0.25
+    assert patterns.REGEX.detector_seconds <= 1.0
 
 
 # -- YAML --------------------------------------------------------------------------------------
