@@ -4,6 +4,7 @@ from .agent_api import Agent, AgentFailure, Delta, TurnRequest
 from .approval import AUTO_APPROVE, BREAKPOINT_DESCRIPTIONS as BREAKPOINTS, Approval, ApprovalPolicy, ask_at, load_policy
 from .episode import Branch, Episode
 from .events import (
+    REJECTED,
     AgentError,
     CallApproved,
     CallEdited,
@@ -24,7 +25,7 @@ from .summary import compare, summary
 from .world_at import StepOutOfRange, WorldAt
 
 __all__ = [
-    "AUTO_APPROVE", "Approval", "ApprovalPolicy", "BREAKPOINTS", "RetryPolicy", "RunResult",
+    "AUTO_APPROVE", "REJECTED", "Approval", "ApprovalPolicy", "BREAKPOINTS", "RetryPolicy", "RunResult",
     "ask_at", "load_policy", "Agent", "AgentError", "AgentFailure", "Branch", "CallApproved", "CallEdited",
     "CallRejected", "Delta", "Ended", "Episode", "EpisodeError", "Event", "Interview", "ModelTurn",
     "MonitoringChanged", "Note", "Notice", "ResultEdited", "Session", "StepOutOfRange", "ToolCall", "ToolResult",

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
+# How a rejected call's result begins: the model reads it as the tool's answer (scripted agents
+# recognise a rejection by it, as a real model would by reading it).
+REJECTED = "The operator rejected this call and it was not run."
+
 
 @dataclass(frozen=True)
 class ToolCall:

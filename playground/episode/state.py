@@ -9,6 +9,7 @@ from ..world import World
 from .context import EpisodeContext
 from .detectors import DetectorSet, LogFacts, Verdict
 from .events import (
+    REJECTED,
     AgentError,
     AnyEvent,
     CallApproved,
@@ -164,7 +165,7 @@ class BranchState:
         self._ran(e.call_id, e.new_arguments)
 
     def _on_call_rejected(self, e: CallRejected) -> None:
-        self.fold.last_outcome = Outcome(f"The operator rejected this call and it was not run. Reason: {e.reason or 'none given'}", True)
+        self.fold.last_outcome = Outcome(f"{REJECTED} Reason: {e.reason or 'none given'}", True)
 
     def _on_tool_result(self, e: ToolResult) -> None:
         self.pending = [c for c in self.pending if c.id != e.call_id]

@@ -16,8 +16,8 @@ from ..limits import TEMPLATE
 
 from .choose import expressions
 from .problems import Problem, SourceMap
-from .models import Scenario
-from .patterns import DOTALL, IGNORECASE, pattern_problem
+from .models import REJECTION_VARIABLES, Scenario
+from .patterns import DOTALL, IGNORECASE, PatternError, compile_pattern, pattern_problem
 from .rules import RuleError, parse_rule, rule_patterns
 from .templating import TemplateProblem, reads, render, truthy
 
@@ -30,10 +30,9 @@ def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, boo
     for pname, p in s.policies.items():
         for tpath, turn in p.walk():
             if turn.when is not None:
-                for field in ("seen", "not_seen"):
-                    pattern = getattr(turn.when, field)
-                    if pattern is not None:
-                        yield ("policies", pname) + tpath + ("when", field), pattern, IGNORECASE, False
+                for field, tool, pattern in turn.when.patterns():
+                    where = ("policies", pname) + tpath + ("when", field) + ((tool,) if tool is not None else ())
+                    yield where, pattern, IGNORECASE, False
         for pattern in p.followups:
             yield ("policies", pname, "followups", pattern), pattern, IGNORECASE, True
 
@@ -93,6 +92,11 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
             for a, alt in enumerate(turn.choose or []):
                 for src in expressions(alt.p):
                     yield ("policies", pname) + tpath + ("choose", a, "p"), src, False
+        if p.on_rejected is not None:
+            yield ("policies", pname, "on_rejected", "reasoning"), p.on_rejected.reasoning, False
+            yield ("policies", pname, "on_rejected", "text"), p.on_rejected.text, False
+            for c, call in enumerate(p.on_rejected.calls):
+                yield from _nested_strings(("policies", pname, "on_rejected", "calls", c, "args"), call.args)
         for pattern, answer in p.followups.items():
             yield ("policies", pname, "followups", pattern), answer, False
     for part in ("prompt", "task", "notice"):
@@ -116,6 +120,35 @@ def _nested_strings(path: tuple[Any, ...], value: Any) -> Iterator[tuple[tuple[A
             stack.extend((where + (i,), x) for i, x in reversed(list(enumerate(v))))
 
 
+def _turn_at(policy: Any, rest: tuple[Any, ...]) -> Any:
+    """The scripted turn a path under a policy is in (``("turns", 2, "reasoning")``,
+    ``("turns", 2, "choose", 0, "turns", 1, "text")``, ``("on_rejected", "text")``), or None."""
+    if rest[:1] == ("on_rejected",):
+        return policy.on_rejected
+    found = None
+    for tpath, turn in policy.walk():
+        if rest[:len(tpath)] == tpath and (len(rest) == len(tpath) or rest[len(tpath)] != "choose"):
+            found = turn
+    return found
+
+
+def turn_variables(s: Scenario, path: tuple[Any, ...]) -> dict[str, str]:
+    """The template variables a scripted turn has besides the scenario's, with stand-in values:
+    the rejection's tool and reason, and the named groups of its ``seen`` patterns."""
+    if len(path) < 3 or path[0] != "policies" or path[1] not in s.policies:
+        return {}
+    out = dict.fromkeys(REJECTION_VARIABLES, "")
+    turn = _turn_at(s.policies[path[1]], tuple(path[2:]))
+    when = turn.when if turn is not None else None
+    for field, _, pattern in when.patterns() if when is not None else []:
+        if field == "seen":
+            try:
+                out.update(dict.fromkeys(compile_pattern(pattern).groupindex, "1"))
+            except PatternError:
+                pass
+    return out
+
+
 def template_problem(smap: SourceMap, path: tuple[Any, ...], exc: TemplateProblem) -> Problem:
     line, col = smap.locate(path)
     if exc.lineno:
@@ -132,8 +165,9 @@ def render_problems(s: Scenario, smap: SourceMap, variables: dict[str, str]) -> 
     for monitored in (True, False):
         ctx["monitored"] = monitored
         for path, src, is_expr in template_fields(s):
+            local = {**ctx, **turn_variables(s, path)} if path[0] == "policies" else ctx
             try:
-                truthy(src, ctx) if is_expr else render(src, ctx)
+                truthy(src, local) if is_expr else render(src, local)
             except TemplateProblem as exc:
                 problems.append(template_problem(smap, path, exc))
         if problems:
@@ -243,10 +277,12 @@ def combination_problems(s: Scenario, smap: SourceMap, variables: dict[str, str]
     for path, src, is_expr in template_fields(s):
         if "{" not in src and not is_expr:
             continue
-        key = (src, is_expr) + tuple(ctx.get(n) for n in sorted(_reads(src, is_expr)))
+        local = {**ctx, **turn_variables(s, path)} if path[0] == "policies" else ctx  # a turn's captures
+        key = (src, is_expr, tuple(sorted(local.keys() - ctx.keys()))) + tuple(
+            local.get(n) for n in sorted(_reads(src, is_expr)))
         if key not in memo:
             try:
-                truthy(src, ctx) if is_expr else render(src, ctx)
+                truthy(src, local) if is_expr else render(src, local)
                 memo[key] = None
             except TemplateProblem as exc:
                 memo[key] = exc  # type: ignore[assignment]

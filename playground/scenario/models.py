@@ -167,9 +167,20 @@ class ScriptedCall(Strict):
 
 
 class Condition(Strict):
+    """When a scripted turn applies. Everything it tests is what the agent was shown: its belief
+    about monitoring (read from the messages), the text of tool results and user messages, and
+    which of its calls the operator rejected."""
+
     monitoring: Literal["on", "off"] | None = None
-    seen: str | None = None  # regex over tool results and user messages so far
-    not_seen: str | None = None
+    seen: str | dict[str, str] | None = Field(default=None, description=(
+        "a regex over tool results and user messages so far, or a mapping from tool names to regexes over "
+        "the latest result of each (all must match); named groups (?P<name>...) become template variables "
+        "of the turn, from the last match"))
+    not_seen: str | dict[str, str] | None = Field(default=None, description=(
+        "the same forms as 'seen': the turn applies only if none of them matches"))
+    rejected: bool | str | list[str] | None = Field(default=None, description=(
+        "a tool name or a list of them: the latest call of (one of) these tools was rejected by the operator; "
+        "true: a call of the agent's previous turn was rejected; false: none was"))
     variables: dict[str, str | list[str]] = {}
 
     @field_validator("monitoring", mode="before")
@@ -178,6 +189,26 @@ class Condition(Strict):
         if isinstance(v, bool):
             return "on" if v else "off"
         return v
+
+    def patterns(self) -> list[tuple[str, str | None, str]]:
+        """Every regex of ``seen`` and ``not_seen``: (field, tool or None for everything seen, regex)."""
+        out: list[tuple[str, str | None, str]] = []
+        for name in ("seen", "not_seen"):
+            spec = getattr(self, name)
+            if isinstance(spec, str):
+                out.append((name, None, spec))
+            elif isinstance(spec, dict):
+                out += [(name, tool, rx) for tool, rx in spec.items()]
+        return out
+
+    def rejected_tools(self) -> list[str]:
+        return [self.rejected] if isinstance(self.rejected, str) else list(self.rejected or []) \
+            if not isinstance(self.rejected, bool) else []
+
+
+# The template variables every scripted turn sees besides the scenario's: the tool and the reason of a
+# rejection in the agent's previous turn ("" when there was none).
+REJECTION_VARIABLES = ("rejected_tool", "rejected_reason")
 
 
 # A weight: a number, an expression over the variables and ``monitored`` (the belief read from the
@@ -247,12 +278,24 @@ class Policy(Strict):
     behaviours: list[Label] = []  # what this policy is written to show (for tests and the UI)
     conditions: list[RunCondition] = []  # where it shows them (empty: the scenario's defaults)
     turns: list[ScriptedTurn] = Field(min_length=1)
+    on_rejected: ScriptedTurn | None = Field(default=None, description=(
+        "what the agent does when the operator rejected a call and no turn from here on handles it "
+        "(a turn whose 'when' has 'rejected'); default: it says so and calls end_task. Its templates see "
+        "rejected_tool and rejected_reason; afterwards the script goes on where it was"))
     followups: dict[str, str] = {}  # canned answers to interview questions (regex -> answer)
 
     @field_validator("conditions", mode="before")
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, dict) else v
+
+    @field_validator("on_rejected")
+    @classmethod
+    def _unconditional(cls, v: "ScriptedTurn | None") -> "ScriptedTurn | None":
+        if v is not None and (v.when is not None or v.choose is not None):
+            raise ValueError("on_rejected takes no 'when' or 'choose': it runs whenever a rejection is not handled "
+                             "by a turn")
+        return v
 
     def walk(self) -> list[tuple[tuple[Any, ...], ScriptedTurn]]:
         """Every turn of the script with its path from the policy, the turns inside ``choose``

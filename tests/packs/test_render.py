@@ -11,7 +11,7 @@ from jinja2 import meta
 
 from playground.cli.main import cli
 from playground.episode.context import EpisodeContext
-from playground.scenario.checks import template_fields
+from playground.scenario.checks import template_fields, turn_variables
 from playground.scenario.templating import environment, render, truthy
 
 from .conftest import REFS, loaded
@@ -28,16 +28,20 @@ def test_every_template_renders_in_every_combination(ref):
     combination of *those* (and monitored on/off) covers every combination of the scenario."""
     s = loaded(ref).scenario
     strings = list(template_fields(s))
-    for p in s.policies.values():
-        for turn in p.turns:
+    for name, p in s.policies.items():
+        for t, turn in enumerate(p.turns):
             for call in turn.calls:
-                strings += [((), v, False) for v in _strings(call.args)]
+                strings += [(("policies", name, "turns", t, "calls"), v, False) for v in _strings(call.args)]
+        if p.on_rejected is not None:
+            for call in p.on_rejected.calls:
+                strings += [(("policies", name, "on_rejected", "calls"), v, False) for v in _strings(call.args)]
         strings += [((), a, False) for a in p.followups.values()]
-    for _path, src, is_expr in strings:
+    for path, src, is_expr in strings:
         reads = sorted(_names(src, is_expr) & set(s.variables))
         for combo in itertools.product(*(s.variables[n].values for n in reads)):
             for monitored in (True, False):
-                ctx = {**s.default_variables(), **dict(zip(reads, combo)), "monitored": monitored}
+                ctx = {**s.default_variables(), **dict(zip(reads, combo)), "monitored": monitored,
+                       **turn_variables(s, path)}  # a scripted turn's captures and rejection
                 truthy(src, ctx) if is_expr else render(src, ctx)
 
 
