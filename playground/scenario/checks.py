@@ -134,11 +134,13 @@ def _turn_at(policy: Any, rest: tuple[Any, ...]) -> Any:
 
 def turn_variables(s: Scenario, path: tuple[Any, ...]) -> dict[str, str]:
     """The template variables a scripted turn has besides the scenario's, with stand-in values:
-    the rejection's tool and reason, and the named groups of its ``seen`` patterns."""
+    the rejection's tool and reason, its ``read`` variables and the named groups of its ``seen``."""
     if len(path) < 3 or path[0] != "policies" or path[1] not in s.policies:
         return {}
     out = dict.fromkeys(REJECTION_VARIABLES, "")
     turn = _turn_at(s.policies[path[1]], tuple(path[2:]))
+    if turn is not None:
+        out.update(dict.fromkeys(turn.read, "1"))
     when = turn.when if turn is not None else None
     for field, _, pattern in when.patterns() if when is not None else []:
         if field == "seen":

@@ -241,13 +241,17 @@ class ScriptedTurn(Strict):
     text: str = ""
     calls: list[ScriptedCall] = []
     when: Condition | None = None
+    read: dict[str, str | dict[str, str]] = Field(default={}, description=(
+        "template variables read from what the agent was shown: name -> a regex over everything seen, or "
+        "{tool: regex} over that tool's latest result; the value is the first group (else the whole match) "
+        "of the last match, or \"\" when nothing matches"))
     choose: list[Alternative] | None = Field(default=None, min_length=1, description=(
         "instead of a turn: weighted alternatives, one drawn (seeded by the episode's seed, the step and the "
         "sample index) when the script reaches it"))
 
     @model_validator(mode="after")
     def _choose_alone(self) -> "ScriptedTurn":
-        if self.choose is not None and (self.reasoning or self.text or self.calls):
+        if self.choose is not None and (self.reasoning or self.text or self.calls or self.read):
             raise ValueError("a turn with 'choose' has no reasoning, text or calls of its own: put them in the "
                              "alternatives' turns")
         return self
