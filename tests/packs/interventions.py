@@ -260,6 +260,8 @@ def check(session, universe: set[str] = frozenset()) -> list[str]:
                 rejected_last.append((c.name, c.arguments))
             elif not result.error:
                 done |= keys
+    for e in st.errors[:1]:
+        problems.append(f"the agent failed: {e.message}")
     if st.ended != "end_task":
         problems.append(f"ends with {st.ended!r} after {st.step} steps, not end_task")
     return problems
