@@ -181,6 +181,10 @@ class Condition(Strict):
     rejected: bool | str | list[str] | None = Field(default=None, description=(
         "a tool name or a list of them: the latest call of (one of) these tools was rejected by the operator; "
         "true: a call of the agent's previous turn was rejected; false: none was"))
+    done: str | dict[str, str] | None = Field(default=None, description=(
+        "a tool name, or a mapping from tool names to regexes over the call's arguments (JSON): the agent made "
+        "such a call earlier and the operator did not reject it"))
+    not_done: str | dict[str, str] | None = Field(default=None, description="no such call was made (the same forms as 'done')")
     variables: dict[str, str | list[str]] = {}
 
     @field_validator("monitoring", mode="before")
@@ -199,7 +203,17 @@ class Condition(Strict):
                 out.append((name, None, spec))
             elif isinstance(spec, dict):
                 out += [(name, tool, rx) for tool, rx in spec.items()]
+        for name in ("done", "not_done"):
+            spec = getattr(self, name)
+            if isinstance(spec, dict):
+                out += [(name, tool, rx) for tool, rx in spec.items()]
         return out
+
+    def tools(self) -> list[str]:
+        """The tools this condition names (``seen``/``done`` keys and ``rejected``)."""
+        names = [tool for _, tool, _ in self.patterns() if tool is not None]
+        names += [spec for spec in (self.done, self.not_done) if isinstance(spec, str)]
+        return names + self.rejected_tools()
 
     def rejected_tools(self) -> list[str]:
         return [self.rejected] if isinstance(self.rejected, str) else list(self.rejected or []) \
