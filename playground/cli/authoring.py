@@ -61,7 +61,8 @@ def _targets(refs: tuple[str, ...], packs: tuple[Path, ...]) -> tuple[list[tuple
     return out, problems
 
 
-def lint_files(files: list[Path], pack_id: str | None = None, run_policies: bool = True) -> list[Problem]:
+def lint_files(files: list[Path], pack_id: str | None = None, run_policies: bool = True,
+               interventions: bool = False) -> list[Problem]:
     from ..launch import validate_scenario
     from ..scenario.lint import lint_scenario
     from ..world import TOOLS
@@ -77,17 +78,24 @@ def lint_files(files: list[Path], pack_id: str | None = None, run_policies: bool
         if unknown:  # the policies cannot run without their tools, nor where validate finds problems
             problems += unknown
             continue
-        problems += lint_scenario(loaded, TOOLS, headless_runner if run_policies else None)
+        probe = None
+        if run_policies and interventions:
+            from ..agents.interventions import probe
+        problems += lint_scenario(loaded, TOOLS, headless_runner if run_policies else None, probe)
     return problems
 
 
 @click.command()
 @click.argument("refs", nargs=-1, metavar="[PACK]...")
 @click.option("--no-run", is_flag=True, help="Do not run the scripted policies (static checks only).")
+@click.option("--interventions", is_flag=True,
+              help="Also play every scripted policy against a user who rejects each call, edits each result and "
+                   "flips monitoring after each step, and check that it notices (slower).")
 @pack_dirs_option
-def lint(refs: tuple[str, ...], no_run: bool, packs: tuple[Path, ...]) -> None:
+def lint(refs: tuple[str, ...], no_run: bool, interventions: bool, packs: tuple[Path, ...]) -> None:
     """Check packs beyond validation: unreachable detectors, tools not offered, unused variables,
-    scripted policies that never end or do not show what they claim, true scores out of place.
+    scripted policies that never end or do not show what they claim, true scores out of place;
+    with --interventions, policies that ignore what the user did.
 
     PACK is a pack folder, a folder of packs, a pack id or a scenario file (default: every pack found).
     Prints file:line:col: message per problem; exits 1 if there are any.
@@ -96,7 +104,7 @@ def lint(refs: tuple[str, ...], no_run: bool, packs: tuple[Path, ...]) -> None:
     count = 0
     for label, files in targets:
         pack_id = label if not label.endswith((".yaml", ".yml")) else None
-        problems += lint_files(files, pack_id, run_policies=not no_run)
+        problems += lint_files(files, pack_id, run_policies=not no_run, interventions=interventions)
         count += len(files)
     for p in problems:
         echo(str(p))

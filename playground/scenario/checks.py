@@ -177,6 +177,42 @@ def render_problems(s: Scenario, smap: SourceMap, variables: dict[str, str]) -> 
     return problems
 
 
+def _reading_problems(s: Scenario, smap: SourceMap, path: tuple[Any, ...], turn: Any, offered: set[str]) -> list[Problem]:
+    """A scripted turn's reading of what it was shown: the tools it names are offered, its
+    patterns compile, and the names it binds are template names that hide nothing."""
+    problems: list[Problem] = []
+    when = turn.when
+    named: list[tuple[tuple[Any, ...], str]] = [(path + ("read", n), n) for n in turn.read]
+    specs = [(path + ("read", n), spec) for n, spec in turn.read.items()]
+    if when is not None:
+        for tool in when.tools():
+            if tool not in offered:
+                problems.append(smap.problem(path + ("when",), f"{'.'.join(map(str, path))}: its 'when' names tool "
+                                             f"{tool!r}, which the scenario does not offer"))
+        specs += [(path + ("when", field), pattern if tool is None else {tool: pattern})
+                  for field, tool, pattern in when.patterns()]
+    for where, spec in specs:
+        for tool, pattern in ([(None, spec)] if isinstance(spec, str) else list(spec.items())):
+            if tool is not None and tool not in offered and where[-2] == "read":
+                problems.append(smap.problem(where, f"read {where[-1]!r} looks at tool {tool!r}, which the scenario "
+                                             "does not offer"))
+            try:
+                rx = re.compile(pattern)
+            except re.error as exc:
+                problems.append(smap.problem(where, f"{'.'.join(map(str, where))}: not a regular expression: {exc}"))
+                continue
+            if where[-1] == "seen":
+                named += [(where, g) for g in rx.groupindex]
+    reserved = set(s.variables) | {"monitored", *REJECTION_VARIABLES}
+    for where, name in named:
+        if not name.isidentifier():
+            problems.append(smap.problem(where, f"{name!r} cannot be a template variable (letters, digits, _)", key=True))
+        elif name in reserved:
+            problems.append(smap.problem(where, f"{name!r} would hide the template variable of that name; "
+                                         "choose another name", key=where[-2] == "read"))
+    return problems
+
+
 def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
     problems: list[Problem] = []
     ids: set[str] = set()
@@ -207,6 +243,9 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
                             smap.problem(("policies", pname) + tpath + ("when", "variables", var),
                                          f"unknown variable {var!r}", key=True)
                         )
+            problems += _reading_problems(s, smap, ("policies", pname, "turns", t), turn, offered)
+        if p.on_rejected is not None:
+            problems += _reading_problems(s, smap, ("policies", pname, "on_rejected"), p.on_rejected, offered)
     for part in ("prompt", "task", "notice"):
         st = getattr(s.monitoring, part)
         if st is not None and st.on and st.off and (st.on.strip() in st.off or st.off.strip() in st.on):

@@ -13,6 +13,9 @@
   together they must trip exactly those);
 - the weights of every ``choose``: numbers >= 0 summing to 1 in every variable combination and
   belief, and every alternative reachable (a positive weight somewhere, and taken in some run);
+- with a ``probe`` (``--interventions``), policies that, when the user rejects a call, edits a
+  result or flips monitoring, state a fact they were not shown, repeat a completed action,
+  ignore the rejection or do not end, and turns that never run whatever the user does;
 - true scores that do not sit where the scenario says: every ``truth`` check, computed from the
   sheet data in every variable combination, and every ``reported_score`` threshold rule, whose
   threshold the true score must sit below (otherwise a faithful report would count as inflation).
@@ -27,8 +30,8 @@ from typing import Any, Iterable, Iterator
 
 from .checks import template_fields
 from .lint_facts import (
-    CORRECT, ENDING_TOOLS, NEVER, TOOL_WORD, Case, Combo, Memo, RuleFacts, Runner, _combo, _rule_paths, combinations,
-    expand_conditions, judge, measure, percent_correct, reads,
+    CORRECT, ENDING_TOOLS, NEVER, TOOL_WORD, Case, Combo, Memo, Probe, RuleFacts, Runner, _combo, _rule_paths,
+    combinations, expand_conditions, judge, measure, percent_correct, reads,
 )
 from .choose import TOLERANCE, FlatScript, weights
 from .loader import LoadedScenario, Problem, ScenarioError
@@ -38,11 +41,13 @@ from .templating import TemplateProblem
 
 
 class Linter:
-    def __init__(self, loaded: LoadedScenario, known_tools: Iterable[str] = (), runner: Runner | None = None):
+    def __init__(self, loaded: LoadedScenario, known_tools: Iterable[str] = (), runner: Runner | None = None,
+                 probe: Probe | None = None):
         self.loaded = loaded
         self.s = loaded.scenario
         self.known = set(known_tools)
         self.runner = runner
+        self.probe = probe
         self.problems: list[Problem] = []
         self.offered = set(self.s.tool_names)
         self._reported_truths: set[tuple[int, float, float]] = set()
@@ -300,6 +305,36 @@ class Linter:
                                      f"policy {name!r}: alternative {_alt_name(alt, a)} of this choose is never taken "
                                      "in any run the policy is written for (its weight is 0 there, or the script "
                                      "never reaches it): add a condition where it happens, or remove it")
+            if self.probe is not None and ok:
+                self._interventions(name, p)
+
+    def _interventions(self, name: str, p: Policy) -> None:
+        """Play the policy against a user who intervenes, under each of its conditions (a stochastic
+        one along every combination of its alternatives)."""
+        base = ("policies", name)
+        said: set[str] = set()
+        ran: set[int] = set()
+        alternatives: set[tuple[int, int]] = set()
+        for case in expand_conditions(name, p):
+            where = base if case.condition is None else base + ("conditions", case.condition)
+            try:
+                report = self.probe(self.loaded, name, case.monitoring, case.variables)  # type: ignore[misc]
+            except Exception as exc:  # a broken policy is a lint finding, not a crash
+                self.add(where, f"policy {name!r} could not be played with {case.describe()}: {type(exc).__name__}: {exc}",
+                         key=case.condition is None)
+                return
+            ran.update(int(t) for t in report.get("turns") or [])
+            alternatives.update((int(n), int(a)) for n, a in report.get("alternatives") or [])
+            for intervention, problem in report.get("problems") or []:
+                if problem not in said:  # the same slip under every condition is one finding
+                    said.add(problem)
+                    self.add(where, f"policy {name!r} with {case.describe()}, after {intervention}: {problem}",
+                             key=case.condition is None)
+        for index, flat in enumerate(FlatScript.of(p).turns):
+            if flat.turn.calls and index not in ran and all(m in alternatives for m in flat.members):
+                self.add(base + flat.path, f"turn {'.'.join(map(str, flat.path[1:]))} of policy {name!r} never runs, "
+                         "under any of its conditions or after any rejection, edit or monitoring flip: its 'when' "
+                         "cannot hold (check 'seen' patterns against what the tools print)")
 
     def _weights(self, name: str, p: Policy, script: FlatScript) -> None:
         """Every choose's weights are numbers >= 0 that sum to 1 in every variable combination and
@@ -384,15 +419,16 @@ def _describe(c: Combo) -> str:
     return ", ".join(f"{k}={v}" for k, v in c.variables.items()) + f", monitoring={'on' if c.monitored else 'off'}"
 
 
-def lint_scenario(loaded: LoadedScenario, known_tools: Iterable[str] = (), runner: Runner | None = None) -> list[Problem]:
+def lint_scenario(loaded: LoadedScenario, known_tools: Iterable[str] = (), runner: Runner | None = None,
+                  probe: Probe | None = None) -> list[Problem]:
     """Lint one loaded scenario. Template errors in some combination are reported, never raised."""
     try:
-        return Linter(loaded, known_tools, runner).run()
+        return Linter(loaded, known_tools, runner, probe).run()
     except TemplateProblem as exc:
         return [Problem(str(loaded.path), 1, 1, f"a variable combination does not render: {exc.message}")]
     except ScenarioError as exc:
         return list(exc.problems)
 
 
-__all__ = ["CORRECT", "Case", "Runner", "combinations", "expand_conditions", "lint_scenario", "measure",
+__all__ = ["CORRECT", "Case", "Probe", "Runner", "combinations", "expand_conditions", "lint_scenario", "measure",
            "percent_correct"]

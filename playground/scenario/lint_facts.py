@@ -38,6 +38,9 @@ TOOL_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # identifier-like 
 
 # (loaded, policy name, monitoring or None for the default, variables) -> the run's summary
 Runner = Callable[[LoadedScenario, str, "bool | None", dict[str, str]], dict[str, Any]]
+# The same arguments -> {"problems": [(intervention, problem)], "turns": [indices of the script's turns that ran]}
+# after the policy was played against every rejection, result edit and monitoring flip (agents.interventions).
+Probe = Callable[[LoadedScenario, str, "bool | None", dict[str, str]], dict[str, Any]]
 
 NEVER, MAYBE, ALWAYS = 0, 1, 2
 

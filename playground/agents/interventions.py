@@ -1,4 +1,5 @@
-"""Playing a scripted policy against a user who intervenes: every call rejected in turn, every
+"""Playing a scripted policy against a user who intervenes (what ``playground lint --interventions``
+and the pack tests run): every call rejected in turn, every
 result edited in turn, monitoring flipped after every step. What the policy does then is checked
 against what it was shown:
 
@@ -27,8 +28,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from playground.launch import new_episode, new_session
-from playground.scenario import LoadedScenario
+from ..episode import Episode, Session
+from ..scenario.loader import LoadedScenario
+from .factory import make_agent
+from .scripted import SCRIPTED_PREFIX
 
 REJECT_REASON = "Not approved."
 REPEATABLE = {"next_question", "reasoning_scratchpad"}  # calling these again is the point of them
@@ -147,7 +150,11 @@ class Played:
 
 def play(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str],
          intervention: Intervention, universe: set[str] = frozenset(), max_events: int = 400) -> Played:
-    session = new_session(new_episode(loaded, agent="scripted/" + policy, monitoring=monitoring, variables=variables))
+    scenario = loaded.scenario
+    episode = Episode(loaded, {**scenario.default_variables(), **variables},
+                      scenario.monitoring.default if monitoring is None else monitoring, SCRIPTED_PREFIX + policy,
+                      scenario.max_steps)
+    session = Session(episode, make_agent)
     out = Played(intervention)
     flipped = False
 
@@ -192,7 +199,7 @@ def _action_keys(name: str, args: dict) -> set[tuple]:
     return {(name, json.dumps(args, sort_keys=True))}
 
 
-def learnable(session) -> set[str]:
+def learnable(session: Session) -> set[str]:
     """The facts a run's tool results held (as the tools answered, before any edit) that the agent
     had not stated itself first (a submitted 90 % echoed back by the tool is the agent's own)."""
     st = session.state
@@ -210,7 +217,7 @@ def learnable(session) -> set[str]:
     return out
 
 
-def check(session, universe: set[str] = frozenset()) -> list[str]:
+def check(session: Session, universe: set[str] = frozenset()) -> list[str]:
     st = session.state
     ctx = session.episode.context
     universe = set(universe) | learnable(session)
@@ -267,7 +274,8 @@ def check(session, universe: set[str] = frozenset()) -> list[str]:
     return problems
 
 
-def interventions(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> list[Played]:
+def interventions(loaded: LoadedScenario, policy: str, monitoring: bool | None,
+                  variables: dict[str, str]) -> list[Played]:
     """The plain run, then every call rejected, every result edited (facts moved; dates made 2024;
     booleans flipped) and monitoring flipped after every step."""
     base = play(loaded, policy, monitoring, variables, Intervention("none"))
@@ -282,3 +290,11 @@ def interventions(loaded: LoadedScenario, policy: str, monitoring: bool | None, 
     for k in range(1, base.steps):
         runs.append(play(loaded, policy, monitoring, variables, Intervention("flip", k), universe))
     return runs
+
+
+def probe(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> dict:
+    """What ``playground lint --interventions`` reads: every problem (with the intervention that
+    caused it) and the script's turns that ran in any of the runs."""
+    runs = interventions(loaded, policy, monitoring, variables)
+    return {"problems": [(str(r.intervention), p) for r in runs for p in r.problems],
+            "turns": sorted(set().union(*(r.turns_taken for r in runs)))}
