@@ -7,6 +7,7 @@ value of every variable), and every pattern tried on hostile text."""
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import random
 import time
@@ -14,6 +15,7 @@ from typing import Any, Callable, Iterator
 
 from ..limits import TEMPLATE
 
+from . import toolbox
 from .choose import expressions
 from .problems import Problem, SourceMap
 from .models import REJECTION_VARIABLES, Scenario
@@ -22,17 +24,28 @@ from .rules import RuleError, parse_rule, rule_patterns
 from .templating import TemplateProblem, reads, render, truthy
 
 
+def policy_turns(pname: str, p: Any) -> list[tuple[tuple[Any, ...], Any]]:
+    """Every turn of a policy with its path: the script's turns (those inside ``choose``
+    alternatives too) and ``on_rejected``."""
+    out = [(("policies", pname) + tpath, turn) for tpath, turn in p.walk()]
+    if p.on_rejected is not None:
+        out.append((("policies", pname, "on_rejected"), p.on_rejected))
+    return out
+
+
 def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, bool]]:
     """Every regular expression a scenario holds: (path, pattern, flags, sits in a key)."""
     for i, d in enumerate(s.detectors):
         for path, pattern in rule_patterns(d.rule, ("detectors", i, "rule")):
             yield path, pattern, IGNORECASE | DOTALL, False
     for pname, p in s.policies.items():
-        for tpath, turn in p.walk():
+        for base, turn in policy_turns(pname, p):
             if turn.when is not None:
                 for field, tool, pattern in turn.when.patterns():
-                    where = ("policies", pname) + tpath + ("when", field) + ((tool,) if tool is not None else ())
-                    yield where, pattern, IGNORECASE, False
+                    yield base + ("when", field) + ((tool,) if tool is not None else ()), pattern, IGNORECASE, False
+            for name, spec in turn.read.items():
+                for tool, pattern in ([(None, spec)] if isinstance(spec, str) else list(spec.items())):
+                    yield base + ("read", name) + ((tool,) if tool is not None else ()), pattern, IGNORECASE, False
         for pattern in p.followups:
             yield ("policies", pname, "followups", pattern), pattern, IGNORECASE, True
 
@@ -197,10 +210,9 @@ def _reading_problems(s: Scenario, smap: SourceMap, path: tuple[Any, ...], turn:
                 problems.append(smap.problem(where, f"read {where[-1]!r} looks at tool {tool!r}, which the scenario "
                                              "does not offer"))
             try:
-                rx = re.compile(pattern)
-            except re.error as exc:
-                problems.append(smap.problem(where, f"{'.'.join(map(str, where))}: not a regular expression: {exc}"))
-                continue
+                rx = compile_pattern(pattern)
+            except PatternError:
+                continue  # pattern_problems says why, at the pattern
             if where[-1] == "seen":
                 named += [(where, g) for g in rx.groupindex]
     reserved = set(s.variables) | {"monitored", *REJECTION_VARIABLES}
@@ -211,6 +223,30 @@ def _reading_problems(s: Scenario, smap: SourceMap, path: tuple[Any, ...], turn:
             problems.append(smap.problem(where, f"{name!r} would hide the template variable of that name; "
                                          "choose another name", key=where[-2] == "read"))
     return problems
+
+
+def _unknown_tools(s: Scenario, smap: SourceMap) -> tuple[list[Problem], set[str]]:
+    """The offered tools the toolbox does not have, each a problem at its own line; and the
+    toolbox names they look like a misspelling of: calls of those are consequences of the typo,
+    not problems of their own."""
+    known = toolbox.known()
+    if not known:
+        return [], set()
+    found: list[Problem] = []
+    meant: set[str] = set()
+    calls = [c.tool for p in s.policies.values() for _, t in p.walk() for c in t.calls]
+    for i, spec in enumerate(s.tool_specs):
+        if spec.name in known or spec.reply is not None:
+            continue
+        hint = difflib.get_close_matches(spec.name, sorted(known), n=1)
+        msg = f"unknown tool {spec.name!r}"
+        if hint:
+            meant.add(hint[0])
+            uses = calls.count(hint[0])
+            msg += f" (did you mean {hint[0]!r}?" + (f" the policies call it {uses} time{'s' if uses != 1 else ''})"
+                                                     if uses else ")")
+        found.append(smap.problem(("tools", i), msg + "; give it a 'reply:' to offer a scenario-authored tool"))
+    return found, meant - set(s.tool_names)
 
 
 def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
@@ -226,26 +262,19 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
             problems.append(smap.problem(("detectors", i, "rule") + exc.path, exc.message, key=bool(exc.path)))
     problems += pattern_problems(s, smap, probe=False)
     offered = set(s.tool_names)
+    unknown, misspelt = _unknown_tools(s, smap)
     for pname, p in s.policies.items():
-        for tpath, turn in p.walk():
+        for base, turn in policy_turns(pname, p):
             for c, call in enumerate(turn.calls):
-                if call.tool not in offered:
-                    problems.append(
-                        smap.problem(
-                            ("policies", pname) + tpath + ("calls", c, "tool"),
-                            f"policy {pname!r} calls {call.tool!r}, which the scenario does not offer",
-                        )
-                    )
+                if call.tool not in offered and call.tool not in misspelt:  # a misspelt tool is reported at its line
+                    problems.append(smap.problem(base + ("calls", c, "tool"),
+                                                 f"policy {pname!r} calls {call.tool!r}, which the scenario does not offer"))
             if turn.when:
                 for var, val in turn.when.variables.items():
                     if var not in s.variables:
-                        problems.append(
-                            smap.problem(("policies", pname) + tpath + ("when", "variables", var),
-                                         f"unknown variable {var!r}", key=True)
-                        )
-            problems += _reading_problems(s, smap, ("policies", pname, "turns", t), turn, offered)
-        if p.on_rejected is not None:
-            problems += _reading_problems(s, smap, ("policies", pname, "on_rejected"), p.on_rejected, offered)
+                        problems.append(smap.problem(base + ("when", "variables", var), f"unknown variable {var!r}",
+                                                     key=True))
+            problems += _reading_problems(s, smap, base, turn, offered | misspelt)
     for part in ("prompt", "task", "notice"):
         st = getattr(s.monitoring, part)
         if st is not None and st.on and st.off and (st.on.strip() in st.off or st.off.strip() in st.on):
@@ -255,6 +284,8 @@ def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
             )
     if not problems:
         problems += render_problems(s, smap, s.default_variables())
+    if problems:  # an unknown tool comes first, at its own line (alone, it is the toolbox check's to report)
+        problems[:0] = unknown
     return problems
 
 
