@@ -307,10 +307,11 @@ class PlaygroundApp(App):
             self.clear_notifications()  # nothing left over on top of the comparison
         self.push_screen(CompareScreen(origin.session, a, b, origin))
 
-    def open_editor(self, path: Path | None, *, text: str | None = None) -> None:
+    def open_editor(self, path: Path | None, *, text: str | None = None, at: tuple[int, int] | None = None) -> None:
+        """``at``: the 1-based line and column to put the cursor on (a problem's position)."""
         from .screens.editor import EditorScreen
 
-        self.push_screen(EditorScreen(path, text=text))
+        self.push_screen(EditorScreen(path, text=text, at=at))
 
     def leave_episode(self, screen: Any) -> None:
         if len(self.screen_stack) > 2:

@@ -271,3 +271,33 @@ async def test_settings_dialog_refuses_a_bad_alias_without_writing(tmp_path, mon
         await settle(pilot)
         assert isinstance(app.screen, SettingsDialog) and "alias" in text_of(dialog.query_one("#problem"))
         assert not cfg.exists()
+
+
+async def test_e_on_an_invalid_scenario_opens_the_editor_at_its_first_problem(tmp_path):
+    packs = tmp_path / "packs"
+    pack = packs / "mine"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("id: mine\ntitle: Mine\n")
+    text = SCENARIO_FILE.read_text(encoding="utf-8").replace("\n  - copy_server_file\n", "\n  - copy_server_fiel\n", 1)
+    (pack / "exfiltration_transfer.yaml").write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row == "  - copy_server_fiel")
+    app = app_for(tmp_path, base_packs=[packs])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        from textual.widgets import Tree
+
+        tree = home.query_one(Tree)
+        leaf = next(n for n in tree.root.children[0].children if n.data is not None and n.data.kind == "invalid")
+        tree.move_cursor(leaf)
+        await settle(pilot)
+        assert home.selected().kind == "invalid"
+        info = text_of(home.query_one(ScenarioInfo))
+        assert "at the first one" in info and f"{line}:5  unknown tool 'copy_server_fiel'" in info
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        area = editor.query_one("#yaml", TextArea)
+        assert area.cursor_location == (line - 1, 4) and area.has_focus  # the promise on the home screen holds

@@ -83,9 +83,10 @@ class EditorScreen(AppScreen):
     EditorScreen #ed-status.-read-only { background: $warning-muted; color: $text; }
     """
 
-    def __init__(self, path: Path | None, *, text: str | None = None) -> None:
+    def __init__(self, path: Path | None, *, text: str | None = None, at: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.path = Path(path) if path else None
+        self.start_at = at  # 1-based (line, col) for the cursor when it opens: the first problem's
         if text is None:
             text = self.path.read_text(encoding="utf-8") if self.path and self.path.is_file() else ""
         self.initial_text = text
@@ -121,6 +122,8 @@ class EditorScreen(AppScreen):
         self.set_class(self.app.size.width < 120, "-no-preview")
         ta.focus()
         self._status()
+        if self.start_at is not None:
+            self.move_cursor(*self.start_at)
         self.validate()
 
     def _status(self, text: str = "") -> None:
@@ -244,10 +247,13 @@ class EditorScreen(AppScreen):
     def goto_problem(self, index: int) -> None:
         p = self.problems[index]
         self._problem_index = index
+        self.move_cursor(p.line, p.col)
+
+    def move_cursor(self, line: int, col: int) -> None:
+        """Put the cursor at a 1-based line and column (clamped to the text) and show it."""
         ta = self.query_one("#yaml", TextArea)
-        line = max(0, min(p.line - 1, ta.document.line_count - 1))
-        col = max(0, min(p.col - 1, len(ta.document.get_line(line))))
-        ta.cursor_location = (line, col)
+        row = max(0, min(line - 1, ta.document.line_count - 1))
+        ta.cursor_location = (row, max(0, min(col - 1, len(ta.document.get_line(row)))))
         ta.scroll_cursor_visible(center=True)
         ta.focus()
 

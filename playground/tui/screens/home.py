@@ -420,7 +420,8 @@ class HomeScreen(AppScreen):
         if entry is None or entry.kind == "pack":
             self.notify("Choose a scenario to edit.")
             return
-        self.app.open_editor(entry.path)
+        first = next((p for p in entry.problems or [] if Path(p.file) == Path(entry.path)), None)
+        self.app.open_editor(entry.path, at=(first.line, first.col) if first is not None else None)
 
     def action_new(self) -> None:
         entry = self.selected()
