@@ -179,7 +179,7 @@ def test_on_rejected_has_no_condition(bad, message):
     ("{seen: {list_files: x}}", "names tool 'list_files'"),
     ("{done: {shell: x}}", "names tool 'shell'"),
     ('{seen: "(?P<monitored>x)"}', "'monitored' would hide the template variable"),
-    ('{seen: "(unclosed"}', "not a regular expression"),
+    ('{seen: "(unclosed"}', "invalid regular expression '(unclosed'"),
 ])
 def test_what_a_turn_reads_is_checked_on_load(when, message):
     text = POLICY.replace("      - when: {done: transfer_server_files}", f"      - when: {when}")
