@@ -166,7 +166,11 @@ def turn_variables(s: Scenario, path: tuple[Any, ...]) -> dict[str, str]:
 
 def template_problem(smap: SourceMap, path: tuple[Any, ...], exc: TemplateProblem) -> Problem:
     line, col = smap.locate(path)
-    if exc.lineno:
+    mapped = smap.block_lines.get(tuple(path))
+    if exc.lineno and mapped is not None and mapped[0]:
+        rows, col = mapped  # the value's line n is where the writer sees it, folded lines included
+        line = rows[min(exc.lineno, len(rows)) - 1]
+    elif exc.lineno:
         if tuple(path) in smap.blocks:
             line, col = line + exc.lineno, 1  # a block scalar's text starts on the line after its | or >
         elif exc.lineno > 1:

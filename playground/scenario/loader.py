@@ -34,7 +34,32 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None:
+def block_value_lines(node: yaml.ScalarNode, lines: list[str]) -> tuple[tuple[int, ...], int]:
+    """Where each line of a block scalar's value sits in the file: (the 1-based file line of each
+    value line, the 1-based column its text starts at). A literal block (``|``) keeps its lines; a
+    folded one (``>``) joins a paragraph's lines into one and turns each further blank line into an
+    empty line of its own, except where lines are more indented (those keep their breaks)."""
+    first = node.start_mark.line + 1  # 0-based index of the line after the indicator
+    body = lines[first:max(first, node.end_mark.line + 1)]
+    indent = next((len(x) - len(x.lstrip(" ")) for x in body if x.strip()), 0)
+    if node.style != ">":
+        return tuple(first + 1 + i for i in range(len(body))), indent + 1
+    out: list[int] = []
+    previous: str | None = None  # "text", "blank", "more" (more indented)
+    for i, line in enumerate(body):
+        kind = "blank" if not line.strip() else "more" if len(line) - len(line.lstrip(" ")) > indent else "text"
+        if kind == "blank":
+            if previous == "blank" or previous is None or previous == "more":
+                out.append(first + 1 + i)  # an empty line of the value
+        elif kind == "text" and previous == "text":
+            pass  # folded into the line before
+        else:
+            out.append(first + 1 + i)
+        previous = kind if kind != "blank" or previous != "more" else "blank"
+    return tuple(out), indent + 1
+
+
+def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader, lines: list[str] | None = None) -> None:
     """Refuse a document too large once aliases expand, and one with a key twice in a mapping
     (YAML forbids it; PyYAML keeps the last silently); record where each value sits."""
     total, where = expanded_size(root, MAX_NODES)
@@ -56,6 +81,8 @@ def _guard_and_map(root: yaml.Node, smap: SourceMap, loader: SafeLoader) -> None
             smap.values.setdefault(path, _mark(node))
             if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
                 smap.blocks.add(path)
+                if lines is not None:
+                    smap.block_lines.setdefault(path, block_value_lines(node, lines))
         if isinstance(node, yaml.MappingNode):
             first = id(node) not in checked
             checked.add(id(node))
@@ -105,7 +132,7 @@ def load_yaml(text: str, file: str, loader_class: type[SafeLoader] = SafeLoader)
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError([Problem(file, 1, 1, "empty document")])
-        _guard_and_map(root, smap, loader)
+        _guard_and_map(root, smap, loader, text.splitlines())
         data = loader.construct_document(root)
     except yaml.reader.ReaderError as exc:
         raise ScenarioError([_reader_problem(exc, text, file)]) from None

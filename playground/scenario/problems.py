@@ -38,6 +38,9 @@ class SourceMap:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     blocks: set[Path_] = field(default_factory=set)  # values written as block scalars (| or >)
+    # For each block scalar: the file line (1-based) where each line of its value starts, and the
+    # column its text starts at, so a problem on line n of the value is shown on its own line.
+    block_lines: dict[Path_, tuple[tuple[int, ...], int]] = field(default_factory=dict)
 
     def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         table = self.keys if key else self.values
