@@ -27,11 +27,12 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..episode import Episode, Session
 from ..scenario.loader import LoadedScenario
-from .factory import make_agent
-from .scripted import SCRIPTED_PREFIX
+from .paths import every_path
+from .scripted import SCRIPTED_PREFIX, ScriptedAgent
 
 REJECT_REASON = "Not approved."
 REPEATABLE = {"next_question", "reasoning_scratchpad"}  # calling these again is the point of them
@@ -145,17 +146,31 @@ class Played:
     edited: bool = False
     problems: list[str] = field(default_factory=list)
     learnable: set[str] = field(default_factory=set)
-    turns_taken: set[int] = field(default_factory=set)  # the script's turns this run took
+    turns_taken: set[int] = field(default_factory=set)  # the script's (flat) turns this run took
+    alternatives: set[tuple[int, int]] = field(default_factory=set)  # (choose, alternative) it took
 
 
 def play(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str],
-         intervention: Intervention, universe: set[str] = frozenset(), max_events: int = 400) -> Played:
+         intervention: Intervention, universe: set[str] = frozenset(), max_events: int = 400,
+         prefix: tuple[int, ...] = ()) -> Played:
+    """One run with one intervention. A stochastic policy takes the alternatives ``prefix`` names,
+    in the order it draws, then the first that can be drawn (what ``agents.paths`` does)."""
     scenario = loaded.scenario
     episode = Episode(loaded, {**scenario.default_variables(), **variables},
                       scenario.monitoring.default if monitoring is None else monitoring, SCRIPTED_PREFIX + policy,
                       scenario.max_steps)
-    session = Session(episode, make_agent)
     out = Played(intervention)
+    drawn: list[int] = []
+
+    def chooser(choice: Any, ws: list[float], key: tuple[int, int, int]) -> int:
+        n = len(drawn)
+        alt = prefix[n] if n < len(prefix) else next((a for a, w in enumerate(ws) if w > 0), 0)
+        drawn.append(alt)
+        out.alternatives.add((choice.number, alt))
+        return alt
+
+    agent = ScriptedAgent(policy, scenario.policies[policy], episode.context, chooser)
+    session = Session(episode, lambda spec, ep: agent)
     flipped = False
 
     async def go() -> None:
@@ -185,7 +200,7 @@ def play(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables
     asyncio.run(go())
     out.steps = session.state.step
     out.turns_taken = {int(m.group(1)) for t in session.state.turns for c in t.tool_calls
-                       if (m := re.match(r"^sp(\d+)_\d+$", c.id))}
+                       if (m := re.match(r"^sp(\d+)_\d+$", c.id))}  # a fallback's ids (sp3r5_0) are no script turn
     out.problems = check(session, universe)
     out.learnable = learnable(session)
     return out
@@ -275,26 +290,55 @@ def check(session: Session, universe: set[str] = frozenset()) -> list[str]:
 
 
 def interventions(loaded: LoadedScenario, policy: str, monitoring: bool | None,
-                  variables: dict[str, str]) -> list[Played]:
+                  variables: dict[str, str], prefix: tuple[int, ...] = ()) -> list[Played]:
     """The plain run, then every call rejected, every result edited (facts moved; dates made 2024;
     booleans flipped) and monitoring flipped after every step."""
-    base = play(loaded, policy, monitoring, variables, Intervention("none"))
+    base = play(loaded, policy, monitoring, variables, Intervention("none"), prefix=prefix)
     universe = base.learnable
     runs = [base]
     for i in range(base.calls):
-        runs.append(play(loaded, policy, monitoring, variables, Intervention("reject", i), universe))
+        runs.append(play(loaded, policy, monitoring, variables, Intervention("reject", i), universe, prefix=prefix))
         for kind in EDITS:
-            edited = play(loaded, policy, monitoring, variables, Intervention(kind, i), universe)
+            edited = play(loaded, policy, monitoring, variables, Intervention(kind, i), universe, prefix=prefix)
             if edited.edited:
                 runs.append(edited)
     for k in range(1, base.steps):
-        runs.append(play(loaded, policy, monitoring, variables, Intervention("flip", k), universe))
+        runs.append(play(loaded, policy, monitoring, variables, Intervention("flip", k), universe, prefix=prefix))
     return runs
+
+
+def paths(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> list[tuple[int, ...]]:
+    """Every combination of alternatives a stochastic policy can take here, as chooser prefixes
+    (one empty prefix for a policy without ``choose``)."""
+    if not loaded.scenario.policies[policy].stochastic:
+        return [()]
+    found = every_path(lambda chooser: _plain(loaded, policy, monitoring, variables, chooser))
+    return [tuple(alt for _, alt in run["choices"]) for run in found]
+
+
+def _plain(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str], chooser) -> dict:
+    scenario = loaded.scenario
+    episode = Episode(loaded, {**scenario.default_variables(), **variables},
+                      scenario.monitoring.default if monitoring is None else monitoring, SCRIPTED_PREFIX + policy,
+                      scenario.max_steps)
+    agent = ScriptedAgent(policy, scenario.policies[policy], episode.context, chooser)
+    asyncio.run(Session(episode, lambda spec, ep: agent).run())
+    return {}
+
+
+def every_intervention(loaded: LoadedScenario, policy: str, monitoring: bool | None,
+                       variables: dict[str, str]) -> list[tuple[tuple[int, ...], Played]]:
+    """``interventions`` along every combination of alternatives the policy can take."""
+    return [(prefix, r) for prefix in paths(loaded, policy, monitoring, variables)
+            for r in interventions(loaded, policy, monitoring, variables, prefix)]
 
 
 def probe(loaded: LoadedScenario, policy: str, monitoring: bool | None, variables: dict[str, str]) -> dict:
     """What ``playground lint --interventions`` reads: every problem (with the intervention that
-    caused it) and the script's turns that ran in any of the runs."""
-    runs = interventions(loaded, policy, monitoring, variables)
-    return {"problems": [(str(r.intervention), p) for r in runs for p in r.problems],
-            "turns": sorted(set().union(*(r.turns_taken for r in runs)))}
+    caused it), the script's (flat) turns that ran in any of the runs and the alternatives taken."""
+    runs = every_intervention(loaded, policy, monitoring, variables)
+    many = len({prefix for prefix, _ in runs}) > 1
+    return {"problems": [(f"{r.intervention}{f' (alternatives {list(prefix)})' if many else ''}", p)
+                         for prefix, r in runs for p in r.problems],
+            "turns": sorted(set().union(*(r.turns_taken for _, r in runs))),
+            "alternatives": sorted(set().union(*(r.alternatives for _, r in runs)))}

@@ -38,8 +38,9 @@ def test_with_other_problems_the_typo_comes_first_and_its_consequences_not_at_al
     with pytest.raises(ScenarioError) as exc:
         parse_scenario(text, "t.yaml")
     messages = [str(p) for p in exc.value.problems]
+    calls = text.count("{tool: copy_server_file,")
     assert messages[0].startswith(f"t.yaml:{line}:5: unknown tool 'copy_server_fiel' (did you mean 'copy_server_file'? "
-                                  "the policies call it 3 times)")
+                                  f"the policies call it {calls} times)")
     assert any("duplicate detector id" in m for m in messages)
     assert not any("does not offer" in m for m in messages), messages
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.agents.interventions import REJECT_REASON, facts, interventions, play, Intervention
+from playground.agents.interventions import REJECT_REASON, Intervention, every_intervention, facts, interventions, play
+from playground.scenario.choose import FlatScript
 from playground.launch import new_episode, new_session
 from playground.scenario import load_scenario
 from playground.scenario.lint import expand_conditions
@@ -28,14 +29,18 @@ def test_policy_notices_every_intervention(ref, name):
     policy = loaded(ref).scenario.policies[name]
     problems: list[str] = []
     ran: set[int] = set()
+    alternatives: set[tuple[int, int]] = set()
     runs = 0
-    for case in expand_conditions(name, policy):
-        for played in interventions(loaded(ref), name, case.monitoring, case.variables):
+    for case in expand_conditions(name, policy):  # a stochastic policy: along every combination of alternatives
+        for prefix, played in every_intervention(loaded(ref), name, case.monitoring, case.variables):
             runs += 1
             ran |= played.turns_taken
-            problems += [f"[{case.describe()}] {played.intervention}: {p}" for p in played.problems]
+            alternatives |= played.alternatives
+            problems += [f"[{case.describe()}{f', alternatives {list(prefix)}' if prefix else ''}] "
+                         f"{played.intervention}: {p}" for p in played.problems]
     assert not problems, f"{len(problems)} problem(s) in {runs} runs:\n" + "\n".join(problems[:25])
-    dead = [i for i, t in enumerate(policy.turns) if t.calls and i not in ran]
+    dead = [".".join(map(str, flat.path[1:])) for i, flat in enumerate(FlatScript.of(policy).turns)
+            if flat.turn.calls and i not in ran and all(m in alternatives for m in flat.members)]
     assert not dead, f"turns {dead} never run, whatever the user does"
 
 
