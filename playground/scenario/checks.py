@@ -138,11 +138,16 @@ def _turn_at(policy: Any, rest: tuple[Any, ...]) -> Any:
     ``("turns", 2, "choose", 0, "turns", 1, "text")``, ``("on_rejected", "text")``), or None."""
     if rest[:1] == ("on_rejected",):
         return policy.on_rejected
-    found = None
-    for tpath, turn in policy.walk():
-        if rest[:len(tpath)] == tpath and (len(rest) == len(tpath) or rest[len(tpath)] != "choose"):
-            found = turn
-    return found
+    if rest[:1] != ("turns",) or len(rest) < 2 or not isinstance(rest[1], int) or rest[1] >= len(policy.turns):
+        return None
+    turn, k = policy.turns[rest[1]], 2
+    while rest[k:k + 1] == ("choose",) and len(rest) >= k + 4 and rest[k + 2] == "turns":
+        a, j = rest[k + 1], rest[k + 3]
+        if not (isinstance(a, int) and isinstance(j, int) and turn.choose and a < len(turn.choose)
+                and j < len(turn.choose[a].turns)):
+            return None
+        turn, k = turn.choose[a].turns[j], k + 4
+    return turn
 
 
 def turn_variables(s: Scenario, path: tuple[Any, ...]) -> dict[str, str]:
