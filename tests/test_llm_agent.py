@@ -26,10 +26,10 @@ from playground.episode.state import assistant_message
 from playground.scenario.loader import LoadedScenario, parse_scenario
 
 try:
-    from conftest_llm import fake_llm  # noqa: F401  (also imported by conftest.py)
+    from conftest_llm import fake_llm, refuse_non_loopback  # noqa: F401  (also imported by conftest.py)
     from fake_llm_server import anthropic_stream, error, gemini_stream, hang, openai_json, openai_stream, usage_block
 except ImportError:  # tests/ imported as a package
-    from tests.conftest_llm import fake_llm  # noqa: F401
+    from tests.conftest_llm import fake_llm, refuse_non_loopback  # noqa: F401
     from tests.fake_llm_server import (anthropic_stream, error, gemini_stream, hang, openai_json, openai_stream,
                                        usage_block)
 
@@ -43,26 +43,12 @@ OPENAI_KEY = "sk-real-openai-key-0123456789"
 TOOLS = [{"type": "function", "function": {"name": "list_files", "description": "List files.",
                                            "parameters": {"type": "object", "properties": {}}}}]
 MESSAGES = [{"role": "system", "content": "You are an ops agent."}, {"role": "user", "content": "List the files."}]
-_LOCAL = ("127.0.0.1", "::1", "localhost")
 
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch):
     """Refuse every connection and name lookup that is not loopback."""
-    real_connect, real_gai = socket.socket.connect, socket.getaddrinfo
-
-    def connect(self, address, *args):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in _LOCAL:
-            raise ConnectionRefusedError(f"test blocked a connection to {address!r}")
-        return real_connect(self, address, *args)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in _LOCAL and host is not None:
-            raise socket.gaierror(f"test blocked a lookup of {host!r}")
-        return real_gai(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    refuse_non_loopback(monkeypatch)
     monkeypatch.setenv(KEY_ENV, KEY)
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)  # must never reach a server of one's own
 

@@ -4,7 +4,6 @@ pauses the sweep and is retried instead of failing it, and the cost litellm repo
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
@@ -17,10 +16,10 @@ from playground.sweep import build_plan, results_of, run_sweep
 from playground.sweep.throttle import Throttle
 
 try:
-    from conftest_llm import fake_llm  # noqa: F401
+    from conftest_llm import fake_llm, refuse_non_loopback  # noqa: F401
     from fake_llm_server import error, openai_json
 except ImportError:  # tests/ imported as a package
-    from tests.conftest_llm import fake_llm  # noqa: F401,F811
+    from tests.conftest_llm import fake_llm, refuse_non_loopback  # noqa: F401,F811
     from tests.fake_llm_server import error, openai_json
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -28,25 +27,12 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 
 REF = "peer_preservation/exfiltration_transfer"
 KEY_ENV = "FAKE_LLM_KEY"
-_LOCAL = ("127.0.0.1", "::1", "localhost")
 
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch):
-    real_connect, real_gai = socket.socket.connect, socket.getaddrinfo
-
-    def connect(self, address, *args):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in _LOCAL:
-            raise ConnectionRefusedError(f"test blocked a connection to {address!r}")
-        return real_connect(self, address, *args)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in _LOCAL and host is not None:
-            raise socket.gaierror(f"test blocked a lookup of {host!r}")
-        return real_gai(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    """Refuse every connection and name lookup that is not loopback."""
+    refuse_non_loopback(monkeypatch)
     monkeypatch.setenv(KEY_ENV, "sk-test")
 
 
