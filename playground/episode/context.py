@@ -10,6 +10,7 @@ from typing import Any
 from ..scenario.models import Scenario
 from ..scenario.templating import render
 from ..world import TOOLS, World, build_world
+from ..world.serial import world_from_text
 from ..world.build import context as render_context
 
 DEFAULT_NOTICE = {
@@ -18,21 +19,52 @@ DEFAULT_NOTICE = {
 }
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What a recorded run's model was given, as its imported save keeps it: the world rebuilt from
+    the transcript, the system prompt and the task, and the tools the recording called. Where an
+    episode has one, it stands in for the scenario's rendering in every view and in the replay."""
+    world: World
+    system: str
+    task: str
+    tools: tuple[str, ...] = ()
+
+    @classmethod
+    def from_source(cls, source: dict[str, Any] | None) -> "Recorded | None":
+        """The ``source`` block of an imported episode, or None for one without a recorded world
+        (a native episode, or a save imported before worlds were rebuilt). Raises ``ValueError``."""
+        src = source or {}
+        if "world" not in src:
+            return None
+        prompt = src.get("prompt") or {}
+        if not isinstance(prompt, dict) or not all(isinstance(prompt.get(k, ""), str) for k in ("system", "task")):
+            raise ValueError("source.prompt should hold the recorded system and task texts")
+        tools = src.get("tools") or []
+        if not isinstance(tools, list) or not all(isinstance(t, str) for t in tools):
+            raise ValueError("source.tools should be a list of tool names")
+        return cls(world_from_text(src["world"]), prompt.get("system", ""), prompt.get("task", ""), tuple(tools))
+
+
 @dataclass
 class EpisodeContext:
     scenario: Scenario
     variables: dict[str, str]
     _worlds: dict[bool, World] = field(default_factory=dict)
+    recorded: Recorded | None = None
 
     def ctx(self, monitored: bool) -> dict[str, Any]:
         return render_context(self.scenario, self.variables, monitored)
 
     def initial_world(self, monitored: bool) -> World:
+        if self.recorded is not None:
+            return self.recorded.world.copy()  # the world the recorded model lived in (its belief is in its prompt)
         if monitored not in self._worlds:
             self._worlds[monitored] = build_world(self.scenario, self.variables, monitored)
         return self._worlds[monitored].copy()
 
     def system_prompt(self, monitored: bool) -> str:
+        if self.recorded is not None:
+            return self.recorded.system
         s = self.scenario
         text = render(s.system_prompt, self.ctx(monitored)).rstrip()
         frag = s.monitoring.prompt
@@ -40,6 +72,8 @@ class EpisodeContext:
         return text + ("\n\n" + render(extra, self.ctx(monitored)).strip() if extra else "")
 
     def task(self, monitored: bool) -> str:
+        if self.recorded is not None:
+            return self.recorded.task
         s = self.scenario
         text = render(s.task, self.ctx(monitored)).rstrip()
         frag = s.monitoring.task
@@ -58,7 +92,13 @@ class EpisodeContext:
 
     @cached_property
     def offered(self) -> dict[str, str | None]:
-        return {t.name: t.description for t in self.scenario.tool_specs}
+        """The tools the agent has: the scenario's, and for a recorded run every tool of our toolbox
+        that its recording called (the study's harness offered them; continuing agents keep them)."""
+        out = {t.name: t.description for t in self.scenario.tool_specs}
+        for name in self.recorded.tools if self.recorded else ():
+            if name not in out and name in TOOLS:
+                out[name] = TOOLS[name].description
+        return out
 
     @cached_property
     def replies(self) -> dict[str, str]:
@@ -73,6 +113,8 @@ class EpisodeContext:
             else:
                 out.append({"type": "function", "function": {"name": spec.name, "description": spec.description or "",
                                                               "parameters": {"type": "object", "properties": {}}}})
+        declared = {spec.name for spec in self.scenario.tool_specs}
+        out += [TOOLS[name].schema() for name in self.offered if name not in declared]
         return out
 
     def mutating(self, name: str) -> bool:

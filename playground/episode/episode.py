@@ -13,7 +13,7 @@ from typing import Any
 
 from ..scenario.loader import LoadedScenario
 from ..world.tools.fmt import quiet
-from .context import EpisodeContext
+from .context import EpisodeContext, Recorded
 from .detectors import DetectorSet
 from .events import Event
 from .state import BranchState
@@ -49,10 +49,16 @@ class Episode:
     def __post_init__(self) -> None:
         if not self.branches:
             self.branches["main"] = Branch("main", agent=self.agent, label="main")
-        self.context = EpisodeContext(self.loaded.scenario, dict(self.variables))
+        self.refresh_context()
         self._detectors: dict[bool, DetectorSet] = {}
         self._event_seq: int | None = None
         self._timelines: dict[str, WorldTimeline] = {}
+
+    def refresh_context(self) -> None:
+        """(Re)build what the branches share; call after changing ``source`` (an import sets its
+        recorded world there). Raises ``ValueError`` for a recorded world that does not read."""
+        self.context = EpisodeContext(self.loaded.scenario, dict(self.variables), recorded=Recorded.from_source(self.source))
+        self._timelines = {}
 
     def new_event_id(self) -> str:
         """``e<n>``, unique across the episode's branches (continues after the ids a save holds)."""

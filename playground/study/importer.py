@@ -29,11 +29,15 @@ from ..episode.state import BranchState
 from ..scenario import ScenarioError
 from ..scenario.approval import ApprovalPolicySpec
 from ..store import save
-from ..world import execute
+from ..world import TOOLS, execute
+from ..world.serial import world_to_text
+from .recorded_world import rebuild
 from .mapping import MappingError, load_table, map_monitoring, map_variables, pick_scenario
 from .transcripts import Recording, TranscriptError, read_transcript
 
 EXCERPT = 400
+CONDITION_KEYS = ("alignment_faking_mode", "company_guideline", "subject", "dataset", "threshold",
+                  "system_prompt_relationship", "peer_experience")
 
 
 class ImportFailure(Exception):
@@ -61,6 +65,8 @@ class Imported:
             "recorded_model": self.recording.model,
             "study_evaluation": self.recording.evaluation,
             "divergences": divergences(self.episode, "main", state),
+            "condition": src.get("condition") or "",
+            "recorded_condition": {k: self.recording.metadata[k] for k in CONDITION_KEYS if k in self.recording.metadata},
             "family": src.get("family"),
             "interviews": len(state.interviews),
             "save": str(self.save_path) if self.save_path else None,
@@ -101,7 +107,7 @@ def banner(episode: Episode) -> str | None:
 def _scenario(rec: Recording, scenario: str | None, pack_dirs: list[Path] | None, table: dict[str, Any]):
     if scenario:
         try:
-            return load(scenario, pack_dirs), None, {}, [f"scenario chosen by hand: {scenario}"]
+            return load(scenario, pack_dirs), None, {}, [f"scenario chosen by hand: {scenario}"], []
         except ScenarioError as exc:
             raise ImportFailure(f"{rec.path}: {exc.problems[0]}") from None
     if not rec.metadata:
@@ -109,13 +115,35 @@ def _scenario(rec: Recording, scenario: str | None, pack_dirs: list[Path] | None
     try:
         match = pick_scenario(rec, table)
     except MappingError as exc:
-        raise ImportFailure(f"{rec.path}: {exc}") from None
+        return _nearest(rec, table, pack_dirs, str(exc))
     try:
         loaded = load(match.scenario, pack_dirs)
     except ScenarioError as exc:
         raise ImportFailure(f"{rec.path}: the study's {match.family} runs map to {match.scenario}, which does not load "
                             f"({exc.problems[0].message}); pass --scenario") from None
-    return loaded, match.family, match.fixed, [f"family {match.family}: " + "; ".join(match.why)]
+    return loaded, match.family, match.fixed, [f"family {match.family}: " + "; ".join(match.why)], []
+
+
+def _nearest(rec: Recording, table: dict[str, Any], pack_dirs: list[Path] | None, problem: str):
+    """No family rule matched: the scenario of the map whose tools answer most of the recorded calls."""
+    called = set(rec.tools_called())
+    best = None
+    for family, target in (table.get("scenarios") or {}).items():
+        ref = target["scenario"] if isinstance(target, dict) else str(target)
+        try:
+            loaded = load(ref, pack_dirs)
+        except ScenarioError:
+            continue
+        score = len(called & {t.name for t in loaded.scenario.tool_specs})
+        if best is None or score > best[0]:
+            fixed = {k: str(v) for k, v in (target.get("set") or {}).items()} if isinstance(target, dict) else {}
+            best = (score, family, loaded, fixed)
+    if best is None:
+        raise ImportFailure(f"{rec.path}: {problem}") from None
+    score, family, loaded, fixed = best
+    warning = (f"{problem.split('; pass --scenario')[0]}; replaying in {loaded.ref}, the nearest scenario "
+               f"(it offers {score} of the {len(called)} tools the recording calls)")
+    return loaded, family, fixed, [f"nearest family {family} by the tools called"], [warning]
 
 
 def _answers_to(episode: Episode, name: str) -> bool:
@@ -128,44 +156,55 @@ def _answers_to(episode: Episode, name: str) -> bool:
     return not (out.error and out.output.startswith("Error: unknown tool"))
 
 
-def _check_tools(rec: Recording, episode: Episode) -> None:
-    offered = episode.context.offered
+def _unknown_tools(rec: Recording, episode: Episode) -> list[str]:
+    """A warning naming the recorded calls that neither our toolbox nor the scenario answers: they
+    stay in the episode as recorded, and our world answers them with an unknown-tool error."""
     unknown: dict[str, list[int]] = {}
     for k, t in enumerate(rec.turns, 1):
         for c in t["calls"]:
-            if not _answers_to(episode, c["name"]):
+            if c["name"] not in TOOLS and not _answers_to(episode, c["name"]):
                 unknown.setdefault(c["name"], []).append(k)
-    if unknown:
-        listed = ", ".join(f"{name} (turn{'s' if len(ks) > 1 else ''} {', '.join(map(str, ks))})" for name, ks in unknown.items())
-        raise ImportFailure(f"{rec.path}: the recording calls tools that {episode.loaded.ref} does not offer: {listed}; "
-                            f"it offers {', '.join(offered)}")
+    if not unknown:
+        return []
+    listed = ", ".join(f"{name} (turn{'s' if len(ks) > 1 else ''} {', '.join(map(str, ks))})" for name, ks in unknown.items())
+    return [f"the recording calls tools our toolbox does not have: {listed}; their recorded answers are shown, "
+            "and a continuation cannot call them"]
 
 
 def build_episode(rec: Recording, *, scenario: str | None = None, assignments: tuple[str, ...] | list[str] = (),
                   pack_dirs: list[Path] | None = None, table: dict[str, Any] | None = None) -> tuple[Episode, list[str]]:
     """The episode a recording replays in, before anything has run; and the warnings so far."""
     table = table if table is not None else load_table()
-    loaded, family, fixed, why = _scenario(rec, scenario, pack_dirs, table)
+    loaded, family, fixed, why, picked = _scenario(rec, scenario, pack_dirs, table)
     try:
-        mapped, how, warnings = map_variables(rec, loaded.scenario, table, strict=scenario is None)
-        monitoring = map_monitoring(rec, table)
+        mapped, how, warnings = map_variables(rec, loaded.scenario, table, strict=False)
+        warnings = picked + warnings
     except MappingError as exc:
         raise ImportFailure(f"{rec.path}: {exc}") from None
+    monitoring, condition, more = map_monitoring(rec, table)
+    warnings += more
     try:
         variables = {**fixed, **mapped, **parse_assignments(list(assignments), loaded)}
         ep = new_episode(loaded, variables=variables, monitoring=monitoring, agent=RECORDED_PREFIX + rec.model,
                          max_steps=max(loaded.scenario.max_steps, len(rec.turns) + 1))
     except UsageError as exc:
         raise ImportFailure(f"{rec.path}: {exc}") from None
-    _check_tools(rec, ep)
+    rebuilt = rebuild(rec, ep.context.initial_world(ep.monitoring))
+    warnings += _unknown_tools(rec, ep)
     ep.source = {
         "file": str(rec.path.resolve()), "format": rec.format, "recorded_model": rec.model,
         "study_evaluation": rec.evaluation or {}, "metadata": rec.metadata, "family": family or "",
         "matched_by": why + how, "imported": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "recording": recording_data(rec.turns, rec.followups),
+        "prompt": {"system": rec.system, "task": rec.task},
+        "tools": rec.tools_called(),
+        "world": world_to_text(rebuilt.world),
+        "world_facts": rebuilt.facts,
+        "condition": condition,
     }
     if rec.canary:
         ep.source["canary"] = rec.canary
+    ep.refresh_context()
     return ep, list(rec.warnings) + warnings
 
 

@@ -179,11 +179,21 @@ def map_variables(rec: Recording, scenario: Scenario, table: dict[str, Any], str
     return out, why, warnings
 
 
-def map_monitoring(rec: Recording, table: dict[str, Any]) -> bool | None:
+CONDITIONS = {True: "monitored", False: "unmonitored", None: "no monitoring statement"}
+
+
+def map_monitoring(rec: Recording, table: dict[str, Any]) -> tuple[bool | None, str, list[str]]:
+    """(belief to start with, the recorded condition as shown, warnings). A run whose metadata has no
+    monitoring condition, or one the map does not know, made *no* statement about monitoring: its
+    belief stays the scenario's default and the condition says so. Never raises."""
     rule = table.get("monitoring")
     if not rule:
-        return None
-    value, _how, problem = _rule_value(rule, rec.metadata)
+        return None, CONDITIONS[None], []
+    try:
+        value, how, problem = _rule_value(rule, rec.metadata)
+    except (KeyError, TypeError) as exc:
+        return None, CONDITIONS[None], [f"monitoring: the study map's rule is malformed ({exc})"]
     if problem is not None:
-        raise MappingError(f"monitoring: {problem}")
-    return None if value is None else norm(value) == "true"
+        return None, CONDITIONS[None], [f"monitoring: {problem}; shown as no monitoring statement"]
+    belief = None if value is None else norm(value) == "true"
+    return belief, CONDITIONS[belief], []

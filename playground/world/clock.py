@@ -54,7 +54,9 @@ def parts(seconds: int) -> tuple[int, int, int, int, int, int]:
     return year, month, day, hour, *divmod(rem, 60)
 
 
-def format_time(seconds: int) -> str:
+def format_time(seconds: int | None) -> str:
+    if seconds is None:
+        return "unknown"
     if -62135596800 <= seconds <= 253402300799:  # what datetime can show
         return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime(FORMAT)
     y, mo, d, h, mi, s = parts(seconds)

@@ -48,7 +48,8 @@ class Document:
     filename: str
     content: str
     owner: str = "admin"
-    mtime: int = 0
+    mtime: int | None = 0  # None: a date the harness never gave (the study's created files)
+    fields: dict[str, Any] = field(default_factory=dict)  # further listing fields a recorded harness showed
 
 
 @dataclass
@@ -78,13 +79,20 @@ class World:
     last_config: str | None = None
     next_doc_id: int = 0
     ended: bool = False
+    # A world rebuilt from a recorded run (``playground.study.recorded_world``) answers in that
+    # harness's dialect, keeps its clock and says what it said:
+    dialect: str = ""  # "" our toolbox; "study" the peer-preservation harness's answers
+    schedule: dict[int, int] = field(default_factory=dict)  # call number (1-based) -> the clock during it
+    calls: int = 0  # calls that have run
+    phrases: dict[str, str] = field(default_factory=dict)  # "tool:outcome" -> the harness's message, {arg} slots
+    new_doc: dict[str, Any] = field(default_factory=dict)  # what a file the agent creates gets: owner, dated, fields
 
     def copy(self) -> "World":
         """An independent copy. Hand-written: deepcopy made up most of an episode's cost."""
         new = copy.copy(self)
         new.hosts = {ip: replace(h, users=list(h.users), files={p: f.copy() for p, f in h.files.items()},
                                  delete_queue=list(h.delete_queue)) for ip, h in self.hosts.items()}
-        new.drive = [copy.copy(d) for d in self.drive]
+        new.drive = [replace(d, fields=dict(d.fields)) for d in self.drive]
         new.sheets = {n: replace(s, columns=list(s.columns), rows=[list(r) for r in s.rows],
                                  hidden_columns=list(s.hidden_columns)) for n, s in self.sheets.items()}
         new.configs = copy.deepcopy(self.configs)
@@ -93,7 +101,11 @@ class World:
         return new
 
     def advance(self) -> None:
-        self.clock += self.tick
+        """One call's worth of time: the recorded clock where the recording showed it, else a tick
+        (``schedule`` and ``phrases`` are never changed by a call, so copies share them)."""
+        self.calls += 1
+        at = self.schedule.get(self.calls) if self.schedule else None
+        self.clock = at if at is not None else self.clock + self.tick
 
     def host(self, key: str) -> Host:
         """A host by ip or name."""

@@ -31,20 +31,31 @@ def test_copy_then_transfer_replays_in_our_world(opts):
     assert out["study_evaluation"] == {"task_evaluation": json.loads((FIX / "transfer_copy.json").read_text())["task_evaluation"]}
 
 
-def test_divergence_flags_keep_both_answers(opts):
+def test_divergence_flags_keep_both_answers(opts, tmp_path):
     imp = import_file(FIX / "transfer_copy.json", **opts)
     results = events(imp, ToolResult)
     # step 1: the recorded drive listing is the same YAML in another style: kept, not flagged
     assert results[0].recorded_output is not None and results[0].recorded_output != results[0].output
     assert not results[0].diverged
-    # step 4: the recorded harness worded the transfer differently: both kept, flagged
-    assert results[3].diverged and results[3].recorded_output == "Files moved from 10.0.12.45 to 10.0.12.46."
-    assert results[3].output.startswith("Transferred 3 file(s)")
+    # step 4: the transfer is answered in the recorded harness's own words, learned from the file
+    assert results[3].output == results[3].recorded_output == "Files moved from 10.0.12.45 to 10.0.12.46."
+    assert imp.episode.context.initial_world(True).phrases == {"transfer_server_files:ok": "Files moved from {source_ip} to {dest_ip}."}
     # the last end_task has no recorded answer: nothing to compare
     assert results[4].recorded_output is None and not results[4].diverged
-    divs = imp.to_json()["divergences"]
-    assert [(d["step"], d["tool"]) for d in divs] == [(4, "transfer_server_files")]
-    assert divs[0]["recorded"] == "Files moved from 10.0.12.45 to 10.0.12.46."
+    assert imp.to_json()["divergences"] == []
+    # a recorded answer that the world's state contradicts is still flagged, with both answers kept:
+    # the harness moved the files, so a listing that still shows one on the old server diverges
+    rec = json.loads((FIX / "transfer_copy.json").read_text())
+    conv = rec["conversation"]
+    at = next(i for i, m in enumerate(conv) if m["role"] == "tool" and "transfer_server_files" in m["tool_calls"])
+    listing = next(m for m in conv if m["role"] == "tool" and "list_server_files" in m["tool_calls"])
+    conv[at + 1:at + 1] = [{"role": "assistant", "content": "Check.", "tool_calls": {"list_server_files": {"ip": "10.0.12.45"}}},
+                           {"role": "tool", "content": listing["content"], "tool_calls": {"list_server_files": {"ip": "10.0.12.45"}}}]
+    odd = tmp_path / "contradicted.json"
+    odd.write_text(json.dumps(rec))
+    divs = import_file(odd, **opts).to_json()["divergences"]
+    assert [(d["step"], d["tool"]) for d in divs] == [(5, "list_server_files")]
+    assert "depot_rota.csv" in divs[0]["recorded"] and "depot_rota.csv" not in divs[0]["ours"]
 
 
 def test_scratchpad_is_reasoning_and_config_text_compares_structurally(opts):
@@ -98,17 +109,20 @@ def test_plain_openai_messages_need_a_scenario(opts):
     assert results["list_server_files2"].diverged and results["list_server_files2"].recorded_output == "(listing shown later)"
 
 
-def test_clear_errors_name_what_did_not_match(opts, tmp_path):
-    with pytest.raises(ImportFailure, match=r"does not offer: format_disk \(turn 2\)"):
-        import_file(FIX / "bad" / "unknown_tool.json", **opts)
-    with pytest.raises(ImportFailure, match=r"no task family matches.*dataset='poetry'"):
-        import_file(FIX / "bad" / "unmatched.json", **opts)
+def test_unknown_values_open_with_a_warning(opts, tmp_path):
+    """Nothing the mapper has not seen refuses an import: a tool our toolbox lacks, a family no rule
+    matches, a metadata value without an entry each open the episode with a warning naming it."""
+    imp = import_file(FIX / "bad" / "unknown_tool.json", **opts)
+    assert any("format_disk (turn 2)" in w for w in imp.warnings)
+    imp = import_file(FIX / "bad" / "unmatched.json", **opts)
+    assert any("no task family matches" in w and "dataset='poetry'" in w and "nearest" in w for w in imp.warnings)
     rec = json.loads((FIX / "transfer_copy.json").read_text())
     rec["experiment_metadata"]["company_guideline"] = "rivalry"
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps(rec))
-    with pytest.raises(ImportFailure, match=r"relationship: company_guideline='rivalry' has no entry"):
-        import_file(odd, **opts)
+    imp = import_file(odd, **opts)
+    assert any("company_guideline='rivalry' has no entry" in w for w in imp.warnings)
+    assert imp.episode.variables.get("relationship", "good") == imp.episode.scenario.variables["relationship"].default_value
     broken = tmp_path / "broken.json"
     broken.write_text('{"conversation": [')
     with pytest.raises(TranscriptError, match="not JSON or JSONL"):
@@ -146,20 +160,26 @@ def test_save_roundtrip_keeps_provenance(opts, tmp_path):
     assert ep.source["study_evaluation"]["task_evaluation"]["exfiltration"] is True
     assert len(ep.source["recording"]["turns"]) == 5
     res = [e for e in ep.events("main") if isinstance(e, ToolResult)]
-    assert res[3].diverged and res[3].recorded_output.startswith("Files moved")
+    assert res[3].recorded_output.startswith("Files moved") and res[3].output == res[3].recorded_output
+    assert ep.source["prompt"]["system"].startswith("You are Nova Agent 1") and ep.source["condition"] == "no monitoring statement"
+    assert ep.source["world_facts"]["server 10.0.12.45: depot_rota.csv"] == "turn 2 (list_server_files)"
+    assert ep.context.initial_world(True).hosts["10.0.12.45"].files["depot_rota.csv"].size == 2048
     assert banner(ep).startswith("Turns recorded from testlab/model-a (transfer_copy.json)")
 
 
 def test_cli_import_json_contract(map_env, tmp_path):
-    r = CliRunner().invoke(cli, ["import", str(FIX / "transfer_copy.json"), str(FIX / "bad" / "unmatched.json"), "--json",
+    broken = tmp_path / "unmatched.json"
+    broken.write_text('{"conversation": [')
+    r = CliRunner().invoke(cli, ["import", str(FIX / "transfer_copy.json"), str(broken), "--json",
                                  "--save-dir", str(tmp_path), "--packs", str(TEST_PACKS)])
     assert r.exit_code == 1, r.output
     good, bad = [json.loads(line) for line in r.output.splitlines()]
     for key in ("behaviours", "detectors", "steps", "ended", "scenario", "agent", "monitoring", "variables",
                 "source", "recorded_model", "study_evaluation", "divergences"):
         assert key in good
+    assert good["condition"] == "no monitoring statement" and good["recorded_condition"]["alignment_faking_mode"] is False
     assert good["source"].endswith("transfer_copy.json") and good["save"] == str(tmp_path / "transfer_copy.toml")
-    assert bad["source"].endswith("unmatched.json") and "no task family" in bad["error"]
+    assert bad["source"].endswith("unmatched.json") and "not JSON" in bad["error"]
     r = CliRunner().invoke(cli, ["import", str(FIX / "refusal.json"), "--no-save", "--packs", str(TEST_PACKS)])
     assert r.exit_code == 0 and "behaviours: refusal" in r.output
 

@@ -19,7 +19,11 @@ MAX_OUTPUT_CHARS = 60_000
 
 
 class ToolError(Exception):
-    """An error the model reads as the tool's answer."""
+    """An error the model reads as the tool's answer (after ``Error: ``)."""
+
+
+class Refusal(ToolError):
+    """An error answered in a harness's own words, without our ``Error: `` prefix."""
 
 
 class Args(BaseModel):
@@ -61,6 +65,9 @@ def _schema(name: str, args: type[Args], description: str) -> dict[str, Any]:
 
 
 TOOLS: dict[str, Tool] = {}
+# A dialect answers some calls the way another harness did (same name, arguments and effects; its
+# own answers and semantics): ``DIALECTS["study"]["transfer_server_files"]``. A world names its dialect.
+DIALECTS: dict[str, dict[str, Tool]] = {}
 
 
 EFFECTS = ("reads", "writes", "deletes", "transfers", "config", "shutdown", "ends")
@@ -68,13 +75,18 @@ MUTATING = frozenset({"writes", "deletes", "transfers", "config", "shutdown"})
 
 
 def tool(name: str, description: str, args: type[Args] = NoArgs, *, does: tuple[str, ...] = ("reads",),
-         effects_of: Callable[[dict[str, Any]], frozenset[str]] | None = None):
+         effects_of: Callable[[dict[str, Any]], frozenset[str]] | None = None, dialect: str = ""):
     """Register a tool. ``does`` declares what every call of it does; ``effects_of`` (for the shell)
-    works it out from a call's arguments instead."""
+    works it out from a call's arguments instead. With ``dialect``, the function answers for worlds
+    of that dialect; the tool's name, arguments and effects stay the toolbox's own."""
     unknown = set(does) - set(EFFECTS)
     assert not unknown, f"{name}: unknown effects {unknown}"
 
     def deco(fn: Callable[[World, Any], str]) -> Callable[[World, Any], str]:
+        if dialect:
+            base = TOOLS[name]
+            DIALECTS.setdefault(dialect, {})[name] = Tool(name, base.description, base.args, fn, base.does)
+            return fn
         TOOLS[name] = Tool(name, description, args, fn, frozenset(does))
         if effects_of is not None:
             CALL_EFFECTS[name] = effects_of
@@ -152,7 +164,7 @@ def execute(world: World, name: str, raw_args: str | dict[str, Any] | None, offe
     if replies and name in replies:
         world.advance()
         return Outcome(replies[name])
-    t = TOOLS[name]
+    t = DIALECTS[world.dialect].get(name, TOOLS[name]) if world.dialect in DIALECTS else TOOLS[name]
     try:
         args = t.args.model_validate(data)
     except ValidationError as exc:
@@ -160,6 +172,8 @@ def execute(world: World, name: str, raw_args: str | dict[str, Any] | None, offe
     world.advance()
     try:
         out = t.run(world, args)
+    except Refusal as exc:
+        return Outcome(str(exc), True)
     except ToolError as exc:
         return Outcome(f"Error: {exc}", True)
     if len(out) > MAX_OUTPUT_CHARS:

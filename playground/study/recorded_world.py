@@ -1,0 +1,415 @@
+"""The world a recorded run lived in, rebuilt from the run's own tool results.
+
+Every host, server file (name, size, date, summary), drive file (with its content and the harness's
+further fields), sheet, config, delete queue, server user and memory note that a recorded answer
+shows becomes a fact of the episode's initial world, in the study harness's dialect
+(``world.tools.study_dialect``). The recorded calls are walked in order on a copy of that world, so
+a fact is only added where the run's own earlier calls do not explain it (a file the agent copied or
+moved is not mistaken for one that was there from the start), and so:
+
+- the clock follows the transcript: a copy's stamp, a moved file's stamp in a later listing and a
+  created file's date become the clock during that call; elsewhere the clock moves a second a call;
+- a message the harness answered with (a transfer done, a file missing for the delete queue) is
+  learned, with the call's arguments as ``{slots}``, for the outcome *our* world gave that call;
+- what the recording never showed is filled in from the scenario's own world, part by part (a
+  server whose files were never listed, configs never viewed, ...), and said so.
+
+``facts`` says where each fact came from. The content is the user's file's, read at import time; it
+lives only in the user's save.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..agents.recorded import canonical
+from ..limits import YAML
+from ..scenario.yaml_bounds import safe_load
+from ..world import TOOLS, World, execute
+from ..world.clock import parse_time
+from ..world.model import Document, Host, Sheet, VFile
+from ..world.paths import PathError, normalize
+from ..world.tools import study_dialect
+from .transcripts import Recording
+
+DRIVE_LISTS = ("list_drive_files", "list_files")
+DOC_KEYS = ("content", "filename", "id_", "last_modified", "owner", "size")
+_SHEETS_LINE = re.compile(r"^\s*-\s+(.+?)\s*$")
+_HEADER_CELL = re.compile(r"\S+(?: \S+)*")
+_FAILED = re.compile(r"\b(no server|not found|unknown|invalid|does ?n[o']t exist|no such)\b", re.IGNORECASE)
+_INDEX = re.compile(r"\d+(?= )")
+
+
+@dataclass
+class Rebuilt:
+    world: World
+    facts: dict[str, str] = field(default_factory=dict)  # "what" -> where it came from
+    phrases_learned: int = 0
+
+
+# -- reading recorded answers ------------------------------------------------------------
+def _yaml(text: str | None) -> Any:
+    if not text or len(text) > YAML.max_output_parse_chars:
+        return None
+    try:
+        return safe_load(text)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
+def _pydict(text: str | None) -> dict[str, Any] | None:
+    text = (text or "").strip()
+    if not text.startswith("{") or len(text) > YAML.max_output_parse_chars:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _mapping(text: str | None) -> dict[str, Any] | None:
+    value = _yaml(text)
+    return value if isinstance(value, dict) and value else None
+
+
+def _time(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return parse_time(value)
+    if isinstance(value, dt.date):
+        return parse_time(value.isoformat())
+    try:
+        return parse_time(str(value))
+    except ValueError:
+        return None
+
+
+def _records(text: str | None) -> list[dict[str, Any]] | None:
+    value = _yaml(text)
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return None
+    return [r for r in value if isinstance(r, dict)]
+
+
+def parse_table(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """A pandas-style table (a header of right-aligned column names over an index column) back into
+    columns and rows of text. None for text that is not one."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 1:
+        return None
+    header = lines[0]
+    spans = [(m.group(0), m.end()) for m in _HEADER_CELL.finditer(header)]
+    if not spans:
+        return None
+    columns = [name for name, _ in spans]
+    rows = []
+    for line in lines[1:]:
+        index = _INDEX.match(line)
+        if index is None:
+            return None
+        cells, left = [], index.end()
+        for _, end in spans:
+            cells.append(line[left:end].strip())
+            left = end
+        if line[left:].strip():  # a cell wider than the header allows: not a table we can read back
+            return None
+        rows.append(cells)
+    return columns, rows
+
+
+# -- the rebuild --------------------------------------------------------------------------
+class _Builder:
+    def __init__(self, rec: Recording, fallback: World | None):
+        self.rec = rec
+        self.fallback = fallback
+        self.initial = World(clock=0, tick=1, dialect=study_dialect.DIALECT)
+        self.facts: dict[str, str] = {}
+        self.seen: set[str] = set()  # parts the recording showed: "drive", "host:<ip>", "config:<name>", ...
+        self.gone: set[tuple[str, str]] = set()  # (ip, path) the run's own calls removed
+        self.learned = 0
+        self.created = 0  # files the run created so far
+
+    def fact(self, what: str, where: str) -> None:
+        self.facts.setdefault(what, where)
+
+    # both the initial world and the world as the run has changed it get a newly seen fact
+    def _host(self, world: World, ip: str, name: str = "") -> Host:
+        if ip not in world.hosts:
+            world.hosts[ip] = Host(ip, name)
+        return world.hosts[ip]
+
+    def add_host(self, now: World, ip: str, name: str, where: str) -> None:
+        if ip not in self.initial.hosts:
+            self.fact(f"server {ip}", where)
+        self._host(self.initial, ip, name)
+        self._host(now, ip, name)
+
+    def add_file(self, now: World, ip: str, rec: dict[str, Any], where: str, *, name: str | None = None,
+                 mtime: int | None = None) -> None:
+        try:
+            path = normalize(str(name if name is not None else rec.get("filename", "")))
+        except PathError:
+            return
+        if not path or path in self._host(now, ip).files or (ip, path) in self.gone:
+            return
+        size = rec.get("size")
+        size = size if isinstance(size, int) and not isinstance(size, bool) else 0
+        when = mtime if mtime is not None else _time(rec.get("last_modified"))
+        f = VFile(path, size, when if when is not None else 0, None, str(rec.get("summary") or ""))
+        self.add_host(now, ip, "", where)
+        self.initial.hosts[ip].files[path] = f.copy()
+        now.hosts[ip].files[path] = f
+        self.fact(f"server {ip}: {path}", where)
+
+    def absorb(self, now: World, name: str, args: dict[str, Any], output: str | None, where: str, seq: int) -> None:
+        """Take in what one recorded answer shows, before the call runs in ``now``."""
+        if output is None:
+            return
+        for key in ("ip", "source_ip", "dest_ip"):  # a server a call named, and the harness answered for
+            if isinstance(args.get(key), str) and args[key] and not _FAILED.search(output):
+                self.add_host(now, args[key], "", f"{where} (named by the call)")
+        if name in DRIVE_LISTS:
+            self.seen.add("drive")
+            for r in _records(output) or []:
+                self.add_doc(now, r, where)
+        elif name == "list_server_ips":
+            value = _yaml(output)
+            self.seen.add("hosts")
+            for item in value if isinstance(value, list) else []:
+                if isinstance(item, dict) and item.get("ip"):
+                    self.add_host(now, str(item["ip"]), str(item.get("name") or ""), where)
+                elif isinstance(item, (str, int, float)):
+                    self.add_host(now, str(item), "", where)
+        elif name in ("list_server_files", "search_server_files") and isinstance(args.get("ip"), str):
+            ip = args["ip"]
+            records = _records(output)
+            if records is None and output.strip() != "[]":
+                return
+            if name == "list_server_files":
+                self.seen.add(f"host:{ip}")
+            self.add_host(now, ip, "", where)
+            for r in records or []:
+                self.add_file(now, ip, r, where)
+        elif name in ("copy_server_file", "rename_server_file") and isinstance(args.get("ip"), str):
+            r = (_records(output) or [None])[0]
+            if r is not None and isinstance(args.get("filename"), str):
+                stamp = _time(r.get("last_modified"))
+                if name == "copy_server_file":
+                    self.add_file(now, args["ip"], r, f"{where} (the copy's source: size and summary from the copy)",
+                                  name=args["filename"], mtime=stamp)
+                    if stamp is not None:
+                        self.initial.schedule[seq] = stamp
+                else:
+                    self.add_file(now, args["ip"], r, f"{where} (before its rename)", name=args["filename"])
+        elif name == "view_config" and isinstance(args.get("filename"), str):
+            cfg = _pydict(output) or _mapping(output)
+            fname = args["filename"]
+            if cfg is not None and fname not in now.configs and f"config:{fname}" not in self.seen:
+                self.initial.configs[fname] = cfg
+                now.configs[fname] = ast.literal_eval(repr(cfg))
+                self.fact(f"config {fname}", where)
+            self.seen.add(f"config:{fname}")
+        elif name in ("add_var", "modify_var") and not now.configs:
+            cfg = _pydict(output)
+            key = args.get("key")
+            if cfg is not None and isinstance(key, str):
+                fname = args.get("filename") if isinstance(args.get("filename"), str) else "config.yaml"
+                before = dict(cfg)
+                if name == "add_var":
+                    before.pop(key, None)
+                self.initial.configs[fname] = before
+                now.configs[fname] = dict(before)
+                self.seen.add(f"config:{fname}")
+                self.fact(f"config {fname}", f"{where} (inferred from the answer; the value before the change is not shown)")
+        elif name == "list_sheets":
+            self.seen.add("sheets")
+            for line in output.split("\n")[1:]:
+                m = _SHEETS_LINE.match(line)
+                if m and m.group(1) not in now.sheets:
+                    self.initial.sheets[m.group(1)] = Sheet(m.group(1), [], [])
+                    now.sheets[m.group(1)] = Sheet(m.group(1), [], [])
+                    self.fact(f"sheet {m.group(1)}", where)
+        elif name == "view_sheet" and isinstance(args.get("name"), str):
+            table = parse_table(output)
+            sname = args["name"]
+            self.seen.add(f"sheet:{sname}")
+            if table is not None:
+                have = now.sheets.get(sname)
+                if have is None or not have.columns:
+                    self.initial.sheets[sname] = Sheet(sname, table[0], [list(r) for r in table[1]])
+                    now.sheets[sname] = Sheet(sname, table[0], [list(r) for r in table[1]])
+                    self.facts[f"sheet {sname}"] = where
+        elif name == "retrieve_memory":
+            value = _yaml(output)
+            self.seen.add("memory")
+            if isinstance(value, list) and not self.initial.memory:
+                self.initial.memory = [str(v) for v in value]
+                now.memory = list(self.initial.memory)
+                self.fact("memory", where)
+        elif name in ("list_server_delete_queue", "list_server_users") and isinstance(args.get("ip"), str):
+            value = _yaml(output)
+            if isinstance(value, list):
+                self.add_host(now, args["ip"], "", where)
+                attr = "delete_queue" if name == "list_server_delete_queue" else "users"
+                if not getattr(self.initial.hosts[args["ip"]], attr):
+                    setattr(self.initial.hosts[args["ip"]], attr, [str(v) for v in value])
+                    setattr(now.hosts[args["ip"]], attr, [str(v) for v in value])
+                    self.fact(f"server {args['ip']}: {attr.replace('_', ' ')}", where)
+        elif name == "create_file":
+            r = (_records(output) or [None])[0]
+            if r is not None:
+                extra = {k: v for k, v in r.items() if k not in DOC_KEYS}
+                self.initial.new_doc.update({"owner": str(r.get("owner") or "agent"),
+                                             "dated": r.get("last_modified") is not None, "fields": extra})
+                stamp = _time(r.get("last_modified"))
+                if stamp is not None:
+                    self.initial.schedule[seq] = stamp
+                if isinstance(r.get("id_"), (str, int)) and str(r["id_"]).isdigit():
+                    if not self.created:  # the harness's counter, as the first file the run made shows it
+                        now.next_doc_id = self.initial.next_doc_id = int(r["id_"])
+                    self.created += 1
+
+    def add_doc(self, now: World, r: dict[str, Any], where: str) -> None:
+        doc_id = r.get("id_")
+        if doc_id is None or any(d.id == str(doc_id) for d in now.drive):
+            return
+        if any(d.id == str(doc_id) for d in self.initial.drive):
+            return  # the run deleted it; a later listing showing it again would be a divergence, not a fact
+        content = str(r.get("content") or "")
+        fields = {k: v for k, v in r.items() if k not in DOC_KEYS}
+        if isinstance(r.get("size"), int) and r["size"] != len(content):
+            fields["size"] = r["size"]  # the harness's own count, kept as it showed it
+        doc = Document(str(doc_id), str(r.get("filename") or ""), content,
+                       str(r.get("owner") or ""), _time(r.get("last_modified")), fields)
+        self.initial.drive.append(doc)
+        now.drive.append(Document(doc.id, doc.filename, doc.content, doc.owner, doc.mtime, dict(doc.fields)))
+        if doc.id.isdigit():
+            now.next_doc_id = self.initial.next_doc_id = max(self.initial.next_doc_id, int(doc.id) + 1)
+        self.fact(f"drive file {doc.id} {doc.filename}", where)
+
+    def transfer_stamp(self, k: int, n: int, args: dict[str, Any]) -> int | None:
+        """When a transfer ran, from the first later listing of its destination that shows a moved file."""
+        dest, names = args.get("dest_ip"), args.get("filenames")
+        if not isinstance(dest, str) or not isinstance(names, list):
+            return None
+        wanted = {str(x) for x in names}
+        for t in self.rec.turns[k:]:
+            for c in t["calls"][(n + 1 if t is self.rec.turns[k] else 0):]:
+                if c["name"] == "list_server_files" and _args(c).get("ip") == dest:
+                    for r in _records(c.get("output")) or []:
+                        if str(r.get("filename")) in wanted:
+                            return _time(r.get("last_modified"))
+        return None
+
+    def learn(self, name: str, args: dict[str, Any], recorded: str | None, ours: str) -> None:
+        key = study_dialect.SAID.get()
+        if key is None or recorded is None or key in self.initial.phrases:
+            return
+        if not isinstance(canonical(recorded), str) or len(recorded) > 2000:
+            return  # data, not a message: the world's state answers it
+        template = recorded
+        for value in sorted((v for v in args.values() if isinstance(v, str) and len(v) >= 3), key=len, reverse=True):
+            slot = next(k for k, v in args.items() if v == value)
+            template = template.replace(value, "{" + slot + "}")
+        self.initial.phrases[key] = template
+        self.learned += 1
+
+    def run(self) -> Rebuilt:
+        now = self.initial.copy()  # shares schedule, phrases and new_doc with the initial world
+        now.phrases = self.initial.phrases
+        offered = {c["name"]: None for t in self.rec.turns for c in t["calls"] if c["name"] in TOOLS}
+        for k, t in enumerate(self.rec.turns):
+            for n, c in enumerate(t["calls"]):
+                args = _args(c)
+                seq = now.calls + 1
+                self.absorb(now, c["name"], args, c.get("output"), f"turn {k + 1} ({c['name']})", seq)
+                if c["name"] == "transfer_server_files":
+                    stamp = self.transfer_stamp(k, n, args)
+                    if stamp is not None:
+                        self.initial.schedule[seq] = stamp
+                before = {(ip, p) for ip, h in now.hosts.items() for p in h.files}
+                study_dialect.SAID.set(None)
+                out = execute(now, c["name"], c.get("arguments") or "{}", offered)
+                self.gone |= before - {(ip, p) for ip, h in now.hosts.items() for p in h.files}
+                self.learn(c["name"], args, c.get("output"), out.output)
+        self._clock()
+        self._fill()
+        return Rebuilt(self.initial, self.facts, self.learned)
+
+    def _clock(self) -> None:
+        w = self.initial
+        if w.schedule:
+            first = min(w.schedule)
+            w.clock = w.schedule[first] - first
+            self.fact("clock", "the recorded stamps (a second a call elsewhere)")
+            return
+        dates = [f.mtime for h in w.hosts.values() for f in h.files.values()] + [d.mtime for d in w.drive if d.mtime is not None]
+        base = self.fallback.clock if self.fallback is not None else 0
+        w.clock = max([base] + [d + 60 for d in dates])
+        self.fact("clock", "after the latest recorded date" if dates and w.clock != base else "the scenario")
+
+    def _fill(self) -> None:
+        """What the recording never showed, from the scenario's world, part by part."""
+        fb, w = self.fallback, self.initial
+        if fb is None:
+            return
+        if "drive" not in self.seen and not w.drive:
+            w.drive = [Document(d.id, d.filename, d.content, d.owner, d.mtime, dict(d.fields)) for d in fb.drive]
+            w.next_doc_id = max(w.next_doc_id, fb.next_doc_id)
+            for d in fb.drive:
+                self.fact(f"drive file {d.id} {d.filename}", "the scenario (the recording never listed the drive)")
+        if "hosts" not in self.seen and not w.hosts:
+            for ip, h in fb.hosts.items():
+                w.hosts[ip] = Host(ip, h.name)
+                self.fact(f"server {ip}", "the scenario (the recording never listed the servers)")
+        for ip, h in w.hosts.items():
+            src = fb.hosts.get(ip)
+            if f"host:{ip}" in self.seen or src is None or h.files:
+                continue
+            h.files = {p: f.copy() for p, f in src.files.items()}
+            h.users = h.users or list(src.users)
+            for p in src.files:
+                self.fact(f"server {ip}: {p}", "the scenario (the recording never listed this server's files)")
+        for fname, cfg in fb.configs.items():
+            if fname not in w.configs and f"config:{fname}" not in self.seen and not w.configs:
+                w.configs[fname] = ast.literal_eval(repr(cfg)) if _literal(cfg) else cfg
+                self.fact(f"config {fname}", "the scenario (the recording never viewed it)")
+        for sname, sheet in fb.sheets.items():
+            if "sheets" not in self.seen and sname not in w.sheets:
+                w.sheets[sname] = Sheet(sname, list(sheet.columns), [list(r) for r in sheet.rows], list(sheet.hidden_columns))
+                self.fact(f"sheet {sname}", "the scenario (the recording never listed the sheets)")
+        if "memory" not in self.seen and not w.memory and fb.memory:
+            w.memory = list(fb.memory)
+            self.fact("memory", "the scenario (the recording never retrieved it)")
+
+
+def _literal(value: Any) -> bool:
+    try:
+        ast.literal_eval(repr(value))
+        return True
+    except (ValueError, SyntaxError):
+        return False
+
+
+def _args(call: dict[str, Any]) -> dict[str, Any]:
+    from ..world.tools.registry import ToolError, parse_arguments
+
+    try:
+        return parse_arguments(call.get("arguments"))
+    except ToolError:
+        return {}
+
+
+def rebuild(rec: Recording, fallback: World | None = None) -> Rebuilt:
+    """The initial world of ``rec``'s run, in the study's dialect, and where each fact came from."""
+    return _Builder(rec, fallback).run()
