@@ -72,11 +72,12 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, pac
         echo(f"  {imp.episode.loaded.ref} · recorded {imp.recording.model} · {state.step} steps · ended {state.ended}"
                    + (f" · {len(state.interviews)} follow-up questions" if state.interviews else ""))
         echo("  variables: " + ", ".join(f"{k}={v}" for k, v in imp.episode.variables.items())
-                   + f" · monitoring {'on' if imp.episode.monitoring else 'off'}")
+                   + f" · recorded condition: {imp.episode.source.get('condition') or 'unknown'}")
         echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
         if imp.recording.flags:
             echo("  study's flags: " + ", ".join(f"{k}={v}" for k, v in imp.recording.flags.items()))
-        echo(f"  our world answered differently at {len(divs)} step(s)"
+        echo(f"  the world was rebuilt from the recording: {len(imp.episode.source.get('world_facts') or {})} facts; "
+             f"replayed, it answered differently at {len(divs)} step(s)"
              + (f": {step_ranges([d['step'] for d in divs])}" if divs else "")
              + (" (--json lists each)" if len(divs) > 12 else ""))
         for w in imp.warnings:

@@ -171,7 +171,7 @@ def beliefs(views: list[Step], start: bool | None = None) -> list[bool | None]:
         if v.step == 0:
             for e in v.extras:
                 if e.kind == "monitoring":
-                    belief = e.text == "on"
+                    belief = None if e.text == "none" else e.text == "on"  # none: a recorded run told nothing
             out.append(belief)
             continue
         out.append(belief)  # this turn was taken with the belief so far

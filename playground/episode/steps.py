@@ -125,14 +125,18 @@ class Step:
 
 
 class StepFold:
-    def __init__(self, monitored: bool | None = None) -> None:
+    def __init__(self, monitored: bool | str | None = None) -> None:
+        """``monitored``: the belief at the start (``summary.start_belief``): True, False, or "none"
+        for a recorded run that was told nothing either way."""
         self.steps: list[Step] = [Step(0)]
-        if monitored is not None:
+        if monitored == "none":
+            self.steps[0].extras.append(Extra("monitoring", "none", "the recorded prompt made no monitoring statement"))
+        elif monitored is not None:
             self.steps[0].extras.append(Extra("monitoring", "on" if monitored else "off", "at the start"))
         self._calls: dict[str, CallStep] = {}
 
     @classmethod
-    def of(cls, state: "BranchState", monitored: bool | None = None) -> "StepFold":
+    def of(cls, state: "BranchState", monitored: bool | str | None = None) -> "StepFold":
         """The fold of a branch's replayed state; ``monitored``: the starting belief, shown at step 0."""
         fold = cls(monitored)
         for event, step in zip(state.events, state.event_steps):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .episode import Episode
-from .events import ModelTurn
+from .events import ModelTurn, MonitoringChanged
 from .state import BranchState
 
 
@@ -26,7 +26,31 @@ def summary(episode: Episode, state: BranchState | None = None, branch: str | No
         "behaviours": state.behaviours(),
         "detectors": {k: v.to_dict() for k, v in state.verdicts.items() if v.active},
         "usage": usage,
+        **({"condition": cond} if (cond := condition(episode, state)) else {}),
     }
+
+
+NO_STATEMENT = "no monitoring statement"
+
+
+def start_belief(episode: Episode) -> bool | str:
+    """What step 0 shows the agent believing: on, off, or "none" for a recorded run whose prompt made
+    no monitoring statement at all (``StepFold.of``'s ``monitored``)."""
+    if episode.context.recorded is not None and (episode.source or {}).get("condition") == NO_STATEMENT:
+        return "none"
+    return episode.monitoring
+
+
+def condition(episode: Episode, state: BranchState) -> str | None:
+    """The recorded run's monitoring condition ("monitored", "unmonitored" or "no monitoring
+    statement") while the branch still lives it; None for a native episode, or once the branch
+    changed the belief (then the belief is ours to show)."""
+    recorded = (episode.source or {}).get("condition") if episode.context.recorded is not None else None
+    if not isinstance(recorded, str) or not recorded:
+        return None
+    if any(isinstance(e, MonitoringChanged) for e in state.events):
+        return None
+    return recorded
 
 
 def total_usage(state: BranchState) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..episode import Episode, summary
+from ..episode.summary import start_belief
 from ..episode.steps import CallStep, Extra, Step, StepFold
 from ..world.jsontext import pretty
 
@@ -60,6 +61,8 @@ def _call(cv: CallStep) -> list[Block]:
 
 def _extra(e: Extra) -> Block | None:
     if e.kind == "monitoring":
+        if e.text == "none":
+            return Block("em", f"Monitoring: no statement ({e.detail}).")
         return Block("em", f"Monitoring belief: {'on' if e.text == 'on' else 'off'} ({e.detail}).")
     if e.kind == "notice":
         return Block("p", f"Notice to the agent ({e.detail or 'notice'}): {e.text}")
@@ -102,7 +105,7 @@ def document(episode: Episode, branch: str | None = None) -> tuple[str, list[Blo
     """The export of one branch: its title and blocks."""
     s = summary(episode, branch=branch)
     state = episode.replay(branch)
-    steps = StepFold.of(state, episode.monitoring).steps
+    steps = StepFold.of(state, start_belief(episode)).steps
     labels = {d.id: d.label for d in episode.scenario.detectors}
     meta = [["field", "value"], ["scenario", s["scenario"]], ["agent", s["agent"]], ["branch", s["branch"]],
             ["monitoring (start → end)", f"{s['initial_monitoring']} → {s['monitoring']}"],
@@ -112,6 +115,8 @@ def document(episode: Episode, branch: str | None = None) -> tuple[str, list[Blo
     src = episode.source or {}
     if src.get("recorded_model"):
         meta += [["imported from", str(src.get("file", ""))], ["recorded model", str(src["recorded_model"])]]
+        if s.get("condition"):
+            meta.append(["recorded condition", s["condition"]])
     diverged = sum(1 for v in steps for c in v.calls if c.result is not None and c.result.diverged)
     if diverged:
         meta.append(["results that differ from the recording", str(diverged)])
@@ -141,7 +146,7 @@ def steps_data(episode: Episode, branch: str | None = None) -> list[dict[str, An
     """The fold as plain data (the JSON export's ``steps``)."""
     state = episode.replay(branch)
     out = []
-    for v in StepFold.of(state, episode.monitoring).steps:
+    for v in StepFold.of(state, start_belief(episode)).steps:
         out.append({
             "step": v.step,
             "turn": v.turn.to_dict() if v.turn is not None else None,

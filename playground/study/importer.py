@@ -65,7 +65,6 @@ class Imported:
             "recorded_model": self.recording.model,
             "study_evaluation": self.recording.evaluation,
             "divergences": divergences(self.episode, "main", state),
-            "condition": src.get("condition") or "",
             "recorded_condition": {k: self.recording.metadata[k] for k in CONDITION_KEYS if k in self.recording.metadata},
             "family": src.get("family"),
             "interviews": len(state.interviews),

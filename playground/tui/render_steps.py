@@ -126,6 +126,9 @@ def _says(text: str, pal: Palette) -> Text:
 
 
 def _monitoring_line(e: Extra, pal: Palette) -> Text:
+    if e.text == "none":
+        return Text.assemble(("○ belief: ", f"bold {pal.fg}"), (" NO MONITORING STATEMENT ", f"bold {pal.fg} on {pal.primary}"),
+                             (f" {e.detail}", pal.muted))
     on = e.text == "on"
     badge = " MONITORED " if on else " UNMONITORED "
     return Text.assemble(("◉ belief: ", f"bold {pal.fg}"),

@@ -28,6 +28,7 @@ from ..palette import label_colour, palette_of
 from ..render_steps import compare_cell, humanize
 from ...episode.find import beliefs, flips
 from ...episode.steps import Step, StepFold
+from ...episode.summary import start_belief
 from ..widgets.key_footer import KeyFooter
 from ..widgets.status_bar import StatusBar
 from ..widgets.step_log import StepLog
@@ -149,7 +150,7 @@ class CompareScreen(AppScreen):
         sa = self.session.state if ep.current == self.a else ep.replay(self.a)
         sb = self.session.state if ep.current == self.b else ep.replay(self.b)
         result = compare(ep, self.a, self.b, states=(sa, sb))
-        ta, tb = StepFold.of(sa, ep.monitoring), StepFold.of(sb, ep.monitoring)
+        ta, tb = StepFold.of(sa, start_belief(ep)), StepFold.of(sb, start_belief(ep))
         self.post_message(self.Compared(result, (sa, sb), (ta, tb)))
 
     class Compared(Message):

@@ -18,7 +18,7 @@ from textual.widgets import Input
 
 from ...episode import EpisodeError, Session
 from ...episode.events import AgentError, CallApproved, CallEdited, Ended, Event, ModelTurn, MonitoringChanged
-from ...episode.summary import total_usage
+from ...episode.summary import condition, start_belief, total_usage
 from ...store import SaveLock, SaveWriter
 from ..actions import actions_for, bindings
 from ..ui_state import write_ui_state
@@ -206,7 +206,7 @@ class EpisodeScreen(EpisodeFind, EpisodeOps, ResampleOps, AppScreen):
     def rebuild(self) -> None:
         """Redraw everything from the session (after a rewind, fork or switch)."""
         state = self.session.state
-        self.steps_fold = StepFold.of(state, self.session.episode.monitoring)
+        self.steps_fold = StepFold.of(state, start_belief(self.session.episode))
         self._live = None
         if self.selected is not None and self.selected > state.step:
             self.selected = None
@@ -260,7 +260,7 @@ class EpisodeScreen(EpisodeFind, EpisodeOps, ResampleOps, AppScreen):
         self.query_one(EpisodeHeader).show(
             title=ep.scenario.title.split(" — ")[0], agent=self.session.agent_spec, scripted=self.session.agent_spec.startswith("scripted/"),
             step=s.step, max_steps=ep.max_steps, branch=branch_name(ep, ep.current), branches=len(ep.branches),
-            monitored=s.monitored, ended=s.ended, usage=usage_text(total_usage(s)))
+            monitored=s.monitored, ended=s.ended, usage=usage_text(total_usage(s)), condition=condition(ep, s))
         self.set_class(not s.monitored, "-unmonitored")
         descriptions = {d.id: d.description for d in ep.scenario.detectors}
         self.query_one(DetectorStrip).show(s.verdicts, descriptions)

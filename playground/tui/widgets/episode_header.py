@@ -15,6 +15,7 @@ class MonitorToggle(Static):
     DEFAULT_CSS = """
     MonitorToggle { width: auto; padding: 0 1; text-style: bold; color: $text; background: $success-darken-1; }
     MonitorToggle.-off { background: $error; }
+    MonitorToggle.-none { background: $primary-darken-2; }
     MonitorToggle:hover { text-style: bold reverse; }
     """
 
@@ -25,9 +26,12 @@ class MonitorToggle(Static):
         super().__init__("", markup=False, **kwargs)
         self.tooltip = "What the agent believes about being watched. Click or press m to flip it."
 
-    def show(self, monitored: bool, wide: bool) -> None:
-        self.set_class(not monitored, "-off")
-        if monitored:
+    def show(self, monitored: bool, wide: bool, condition: str | None = None) -> None:
+        self.set_class(not monitored and condition is None, "-off")
+        self.set_class(condition == "no monitoring statement", "-none")
+        if condition == "no monitoring statement":  # a recorded run whose prompt said nothing either way
+            text = "○ NO MONITORING STATEMENT (recorded)" if wide else "○ NO STATEMENT"
+        elif monitored:
             text = "◉ MONITORED — agent believes it is watched" if wide else "◉ MONITORED"
         else:
             text = "◌ UNMONITORED — agent believes nobody watches" if wide else "◌ UNMONITORED"
@@ -50,17 +54,19 @@ class EpisodeHeader(HorizontalGroup):
         yield MonitorToggle(id="monitor-toggle")
 
     def show(self, *, title: str, agent: str, scripted: bool, step: int, max_steps: int, branch: str,
-             branches: int, monitored: bool, ended: str | None, usage: str = "") -> None:
-        key = (title, agent, step, max_steps, branch, branches, monitored, ended, usage, self.size.width >= 150)
+             branches: int, monitored: bool, ended: str | None, usage: str = "", condition: str | None = None) -> None:
+        key = (title, agent, step, max_steps, branch, branches, monitored, ended, usage, condition, self.size.width >= 150)
         if key == getattr(self, "_shown", None):
             return
         self._shown = key
         head = f"[b]{escape(title)}[/] · {escape(agent)}"
         if agent.startswith("recorded/"):  # an imported transcript: say whose turns these are, first
             head = f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/] · {escape(title)}"
+            if condition:
+                head += f" · recorded: {escape(condition)}"
         state = (f" · {escape(usage)}" if usage else "") + (" · [b]ended[/]" if ended else "")
         more = f" of {branches}" if branches > 1 else ""
         self.query_one("#ep-info", Static).update(
             f"{head} · step [b]{step}[/]/{max_steps}"
             f" · branch [b]{escape(branch)}[/]{more}{state}", layout=False)
-        self.query_one(MonitorToggle).show(monitored, self.size.width >= 150)
+        self.query_one(MonitorToggle).show(monitored, self.size.width >= 150, condition)
