@@ -81,7 +81,10 @@ class EpisodeContext:
         return text + ("\n\n" + render(extra, self.ctx(monitored)).strip() if extra else "")
 
     def notice(self, monitored: bool) -> str | None:
-        """The user message that tells the agent its monitoring changed mid-episode."""
+        """The user message that tells the agent its monitoring changed mid-episode. A recorded run
+        gets the plain default (the scenario's wording would name our company, not the run's)."""
+        if self.recorded is not None:
+            return DEFAULT_NOTICE[monitored]
         n = self.scenario.monitoring.notice
         if n is not None:
             text = n.on if monitored else n.off
@@ -135,7 +138,7 @@ class EpisodeContext:
         if m.file is not None:
             marks[True].append(m.file.on.strip())
             marks[False].append(m.file.off.strip())
-        if m.notice is None and m.file is None:
+        if (m.notice is None and m.file is None) or self.recorded is not None:
             for state in (True, False):
                 marks[state].append(DEFAULT_NOTICE[state])
         return marks

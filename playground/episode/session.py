@@ -253,14 +253,16 @@ class Session:
         if on == self.state.monitored:
             return
         ctx = self.episode.context
-        if self.state.step == 0:
+        if ctx.recorded is not None:
+            how = "notice"  # the recorded prompt and world stay as the model had them: a notice tells it
+        elif self.state.step == 0:
             how = "prompt"
         elif self.episode.scenario.monitoring.file is not None:
             how = "file"
         else:
             how = "notice"
         self.append(MonitoringChanged(on, how))
-        if self.state.step > 0 and not self.state.ended:
+        if (self.state.step > 0 or how == "notice") and not self.state.ended:
             text = ctx.notice(on)
             if text:
                 self.append(Notice(text, source="monitoring"))

@@ -36,7 +36,9 @@ class WorldFold:
         elif isinstance(event, CallEdited):
             self._run(event.call_id, event.new_arguments)
         elif isinstance(event, MonitoringChanged):
-            if self.step == 0:
+            if self.ctx.recorded is not None:
+                pass  # a recorded run's world is the one it lived in; a notice carries the change
+            elif self.step == 0:
                 # Before the first turn the agent has seen nothing yet: the world starts afresh in the new state.
                 self.world = self.ctx.initial_world(event.on)
                 self.initial = self.world.copy()

@@ -113,9 +113,8 @@ class PlaygroundApp(App):
         if path.is_dir() and (path / "sweep.json").is_file():
             self.open_sweep(path)
             return
-        if path.suffix == ".json" and path.is_file():  # a transcript: import it, then open the episode
-            self.notify(f"Importing {path.name}: replaying the recording in its scenario…", title="Import")
-            self.run_worker(partial(self._import_transcript, path), thread=True, group="import", exit_on_error=False)
+        if path.suffix in (".json", ".jsonl") and path.is_file():  # a transcript: import it, then open the episode
+            self.import_transcript(path)
             return
         from ..launch import load
         from ..scenario import ScenarioError
@@ -127,6 +126,11 @@ class PlaygroundApp(App):
                         timeout=15)
             return
         self.open_setup(loaded, agent=self.agent)
+
+    def import_transcript(self, path: Path) -> None:
+        """Import a transcript file into the save folder on a thread, then open it."""
+        self.notify(f"Importing {path.name}: rebuilding the world it lived in and replaying it…", title="Import")
+        self.run_worker(partial(self._import_transcript, path), thread=True, group="import", exit_on_error=False)
 
     def _import_transcript(self, path: Path) -> None:
         """On a thread: import, save, then open the save (or say why not) back on the UI thread."""

@@ -43,6 +43,10 @@ class ForkDialog(Dialog[ForkChoice | None]):
         super().__init__()
         self.step, self.last_step, self.monitored = step, last_step, monitored
         self.agent, self.policies = agent, policies
+        # The recording's answers end where the recording does: a fork of a recorded run goes on
+        # with a live agent unless the user asks for the recording again.
+        recorded = agent.startswith("recorded/")
+        self.suggested = (f"scripted/{policies[0]}" if policies else "") if recorded else agent
 
     def compose(self):
         now = "monitored" if self.monitored else "UNMONITORED"
@@ -62,12 +66,15 @@ class ForkDialog(Dialog[ForkChoice | None]):
                     yield RadioButton("keep it", id="keep", compact=True)
             with HorizontalGroup(classes="row"):
                 yield Label("Continue with")
-                yield Input(self.agent, id="agent", placeholder="scripted/<policy> or a litellm model string",
+                yield Input(self.suggested, id="agent", placeholder="scripted/<policy> or a litellm model string",
                             compact=True)
             hint = ", ".join(f"scripted/{p}" for p in self.policies[:4]) or "no scripted policies"
-            yield Static(plain(f"e.g. {hint}, or openai/gpt-4.1-mini" +
-                         (" — recorded/… replays the recording on" if self.agent.startswith("recorded/") else "")),
-                         id="agent-hint")
+            if self.agent.startswith("recorded/"):
+                hint = (f"the recording's answers stop at step {self.last_step}; {self.agent} replays them · "
+                        f"e.g. {hint}, or a model")
+            else:
+                hint = f"e.g. {hint}, or openai/gpt-4.1-mini"
+            yield Static(plain(hint), id="agent-hint")
             with HorizontalGroup(classes="row"):
                 yield Label("Label (optional)")
                 yield Input(placeholder="e.g. unmonitored", id="label", compact=True)
@@ -94,7 +101,7 @@ class ForkDialog(Dialog[ForkChoice | None]):
         label = self.query_one("#label", Input).value.strip()
         if flip and not label:
             label = "monitored" if not self.monitored else "unmonitored"
-        agent = self.query_one("#agent", Input).value.strip()
+        agent = self.query_one("#agent", Input).value.strip() or self.agent
         self.dismiss(ForkChoice(step, (not self.monitored) if flip else None, label,
                                 agent if agent != self.agent else ""))
 

@@ -387,23 +387,24 @@ class EpisodeScreen(EpisodeFind, EpisodeOps, ResampleOps, AppScreen):
     def busy(self) -> bool:
         return self._busy
 
-    def run_model(self, mode: str = "turn", policy: Any = None, question: str = "") -> None:
-        """Start a model call; busy at once, so keys pressed before the worker runs cannot start another."""
+    def run_model(self, mode: str = "turn", policy: Any = None, question: str = "", interviewer: str = "") -> None:
+        """Start a model call; busy at once, so keys pressed before the worker runs cannot start another.
+        ``interviewer``: who answers an interview question ("" the branch's agent)."""
         if self._busy:
             return
-        agent = self.session.agent_spec
+        agent = interviewer or self.session.agent_spec
         self.set_busy(True, f"asking {agent}…" if mode != "run" else f"running with {agent}…")
-        self._model_worker(mode, policy, question)
+        self._model_worker(mode, policy, question, interviewer)
 
     @work(exclusive=True, group="model", exit_on_error=False)
-    async def _model_worker(self, mode: str, policy: Any, question: str) -> None:
+    async def _model_worker(self, mode: str, policy: Any, question: str, interviewer: str = "") -> None:
         try:
             if mode == "turn":
                 await self.session.request_turn()
             elif mode == "run":
                 await self._run(policy)
             elif mode == "interview":
-                await self.session.interview(question)
+                await self.session.interview(question, interviewer or None)
         except EpisodeError as exc:
             self.notify(str(exc), severity="error")
         finally:

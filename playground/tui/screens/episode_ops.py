@@ -235,13 +235,15 @@ class EpisodeOps:
         self.action_step()
 
     def action_interview(self) -> None:
-        def done(question: str | None) -> None:
-            if question:
-                self.run_model("interview", question=question)
+        from ..dialogs.interview_dialog import InterviewDialog, Question
 
-        self.app.push_screen(TextPrompt("Ask the agent a follow-up question",
-                                        "It answers with the whole episode as context (no tools).",
-                                        placeholder="Why did you copy the weights?", ok="Ask"), done)
+        def done(q: Question | None) -> None:
+            if q is not None:
+                self.run_model("interview", question=q.text, interviewer=q.agent)
+
+        recording = (self.session.episode.source or {}).get("recording") or {}
+        self.app.push_screen(InterviewDialog(self.session.agent_spec, tuple(self.session.episode.scenario.policies),
+                                             len(recording.get("followups") or [])), done)
 
     def action_back(self) -> None:
         if self.close_bar():

@@ -431,6 +431,27 @@ class HomeScreen(AppScreen):
 
         new_scenario_flow(self.app, folder)
 
+    def action_import_transcript(self) -> None:
+        from pathlib import Path
+
+        from ..dialogs.text_prompt import TextPrompt
+
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            path = Path(text.strip()).expanduser()
+            if not path.is_file():
+                self.notify(f"No file at {path}.", title="Import", severity="error")
+            elif path.suffix not in (".json", ".jsonl"):
+                self.notify(f"{path.name}: a transcript is a .json or .jsonl file.", title="Import", severity="error")
+            else:
+                self.app.import_transcript(path)
+
+        self.app.push_screen(TextPrompt("Import a transcript",
+                                        "A file in the study's JSON format, or OpenAI-format messages (.json, .jsonl). "
+                                        "It is imported into the save folder and opened.",
+                                        placeholder="~/study_runs/transcript28.json", ok="Import"), done)
+
     def action_saves(self) -> None:
         from .saves import SavesScreen
 
