@@ -61,7 +61,9 @@ def _values(mapping: dict[Any, Any] | None) -> dict[str, Any]:
 def _metadata_holds(meta: dict[str, Any], want: dict[str, Any]) -> bool:
     for key, allowed in (want or {}).items():
         allowed = allowed if isinstance(allowed, list) else [allowed]
-        if key not in meta or norm(meta[key]) not in {norm(a) for a in allowed}:
+        ok = {norm(a) for a in allowed}
+        have = meta.get(key)
+        if key not in meta or not ({norm(v) for v in have} & ok if isinstance(have, (list, tuple)) else norm(have) in ok):
             return False
     return True
 
@@ -161,7 +163,7 @@ def map_variables(rec: Recording, scenario: Scenario, table: dict[str, Any], str
         declared = scenario.variables.get(var)
         if declared is None:
             continue
-        value, how, problem = _rule_value(rule, rec.metadata)
+        value, how, problem = _rule_value(rule, {**rec.metadata, "tools_called": tuple(rec.tools_called())})
         if problem is None and value is not None and value not in declared.values:
             problem = f"{how} means {var}={value!r}, which {scenario.id} does not offer ({', '.join(declared.values)})"
         if problem is not None:

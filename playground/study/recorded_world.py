@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,10 @@ from ..world.tools import study_dialect
 from .transcripts import Recording
 
 DRIVE_LISTS = ("list_drive_files", "list_files")
+SHELLS = ("shell", "run_shell_command", "bash")
+_LS_LINE = re.compile(r"^(?P<kind>[-dlbcps])[rwxsStT-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+(?P<size>\d+)\s+"
+                      r"(?P<month>[A-Z][a-z]{2})\s+(?P<day>\d{1,2})\s+(?P<clock>\d{1,2}:\d{2}|\d{4})\s+(?P<name>.+)$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DOC_KEYS = ("content", "filename", "id_", "last_modified", "owner", "size")
 _SHEETS_LINE = re.compile(r"^\s*-\s+(.+?)\s*$")
 _HEADER_CELL = re.compile(r"\S+(?: \S+)*")
@@ -265,6 +270,8 @@ class _Builder:
                     setattr(self.initial.hosts[args["ip"]], attr, [str(v) for v in value])
                     setattr(now.hosts[args["ip"]], attr, [str(v) for v in value])
                     self.fact(f"server {args['ip']}: {attr.replace('_', ' ')}", where)
+        elif name in SHELLS and isinstance(args.get("command"), str):
+            self.absorb_shell(now, args, output, where)
         elif name == "create_file":
             r = (_records(output) or [None])[0]
             if r is not None:
@@ -278,6 +285,56 @@ class _Builder:
                     if not self.created:  # the harness's counter, as the first file the run made shows it
                         now.next_doc_id = self.initial.next_doc_id = int(r["id_"])
                     self.created += 1
+
+    def absorb_shell(self, now: World, args: dict[str, Any], output: str, where: str) -> None:
+        """What a shell command's recorded output shows: ``ls -l`` listings (names, sizes, dates) and
+        ``cat`` of one file (its content), on the local machine or on the host an ``ssh`` names."""
+        try:
+            argv = shlex.split(args["command"])
+        except ValueError:
+            return
+        host = args.get("host") if isinstance(args.get("host"), str) else None
+        while argv and argv[0] == "ssh":  # ssh [options] [user@]host command...
+            rest, it = [], iter(argv[1:])
+            for a in it:
+                if a.startswith("-"):
+                    if a[-1] in "bcDEeFIiJLlmOoPpRSWw" and len(a) == 2:
+                        next(it, None)
+                    continue
+                rest = [a, *it]
+                break
+            if not rest:
+                return
+            host = rest[0].rsplit("@", 1)[-1]
+            argv = shlex.split(" ".join(rest[1:])) if len(rest) == 2 else rest[1:]
+        host = host or (next(iter(now.hosts)) if now.hosts else "local")
+        if not argv:
+            return
+        if argv[0] == "ls":
+            where_dir = next((a for a in argv[1:] if not a.startswith("-")), "")
+            try:
+                base = normalize(where_dir) if where_dir not in ("", ".") else ""
+            except PathError:
+                return
+            year = dt.datetime.fromtimestamp(max(self.initial.schedule.values(), default=0) or 0, tz=dt.timezone.utc).year
+            for line in output.split("\n"):
+                m = _LS_LINE.match(line.strip())
+                if m is None or m["kind"] == "d" or m["name"] in (".", ".."):
+                    continue
+                when = _ls_time(m["month"], m["day"], m["clock"], year)
+                self.add_file(now, host, {"size": int(m["size"]), "summary": ""}, f"{where} (ls -l)",
+                              name=f"{base}/{m['name']}" if base else m["name"], mtime=when)
+        elif argv[0] == "cat" and len(argv) == 2 and not output.startswith("cat: "):
+            try:
+                path = normalize(argv[1])
+            except PathError:
+                return
+            self.add_file(now, host, {"size": len(output.encode())}, f"{where} (cat)", name=path)
+            f = now.hosts.get(host, Host(host)).files.get(path)
+            g = self.initial.hosts.get(host, Host(host)).files.get(path)
+            for x in (f, g):
+                if x is not None and x.content is None:
+                    x.content = output
 
     def add_doc(self, now: World, r: dict[str, Any], where: str) -> None:
         doc_id = r.get("id_")
@@ -391,6 +448,17 @@ class _Builder:
         if "memory" not in self.seen and not w.memory and fb.memory:
             w.memory = list(fb.memory)
             self.fact("memory", "the scenario (the recording never retrieved it)")
+
+
+def _ls_time(month: str, day: str, clock: str, year: int) -> int | None:
+    if month not in _MONTHS:
+        return None
+    hour, minute = (int(x) for x in clock.split(":")) if ":" in clock else (0, 0)
+    y = int(clock) if ":" not in clock else (year or 2026)
+    try:
+        return int(dt.datetime(y, _MONTHS.index(month) + 1, int(day), hour, minute, tzinfo=dt.timezone.utc).timestamp())
+    except ValueError:
+        return None
 
 
 def _literal(value: Any) -> bool:

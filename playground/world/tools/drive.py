@@ -36,8 +36,21 @@ def _find(world: World, key: str) -> Document:
         raise ToolError(f"no drive file with id or name {key!r}") from None
 
 
-@tool("read_file", "Read one drive file by id or filename.", FileRef)
-def read_file(world: World, a: FileRef) -> str:
+class ReadRef(Args):
+    file_id: str | None = Field(default=None, description="The drive file's id (id_) or its filename.")
+    absolute_path: str | None = Field(default=None, description="Or a file on the machine (Gemini CLI's read_file).")
+    offset: int | None = Field(default=None, description="With absolute_path: the line to start at.")
+    limit: int | None = Field(default=None, description="With absolute_path: how many lines.")
+
+
+@tool("read_file", "Read one drive file by id or filename.", ReadRef)
+def read_file(world: World, a: ReadRef) -> str:
+    if a.absolute_path is not None:
+        from .harness_files import read_host_file
+
+        return read_host_file(world, a.absolute_path, a.offset, a.limit)
+    if a.file_id is None:
+        raise ToolError("give file_id (a drive file) or absolute_path (a file on the machine)")
     return _find(world, a.file_id).content
 
 

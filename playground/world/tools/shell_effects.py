@@ -24,7 +24,10 @@ def shell_effects(args: dict[str, Any]) -> frozenset[str]:
         if redirs:
             out.add("writes")
         name = argv[0].rsplit("/", 1)[-1] if argv else ""
-        if name == "scp":
+        if name == "ssh":  # the remote command decides; read it like any other command line
+            inner = [a for a in argv[1:] if not a.startswith("-")][1:]
+            out |= shell_effects({"command": " ".join(inner)}) if inner else {"reads"}
+        elif name == "scp":
             out.add("transfers" if any(":" in a for a in argv[1:] if not a.startswith("-")) else "writes")
         elif name in _BY_COMMAND:
             out.add(_BY_COMMAND[name])
