@@ -32,7 +32,8 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 
 MODEL = "openai/responses/gpt-5.2"  # the prefix that sends a chat call to the Responses API
 KEY_ENV = "FAKE_RESPONSES_KEY"
-SUMMARY = ["**Listing first**\n\nThe task says to list the files.", "**Careful**\n\nI will look before touching anything."]
+SUMMARY = ["**Listing first**\n\nThe task says to list the files.",
+           "**Careful**\n\nI will look before touching anything."]
 SHOWN = "\n\n".join(SUMMARY)  # the parts of the summary, as the finished response holds them
 ENCRYPTED = "gAAAAABo-encrypted-reasoning-0123456789=="
 CALL_ID = "call_Q1xYz9RkLm"  # OpenAI's call ids are not litellm's "call_<n>" placeholders
@@ -194,16 +195,15 @@ async def test_summary_level_from_the_alias_and_off(fake_llm):
 async def test_the_chat_route_never_gets_reasoning_items_or_include(fake_llm):
     """A turn made on the Responses route, then an agent of the same provider on the chat route:
     Chat Completions takes neither field."""
-    ep = episode()
-    session = Session(ep, lambda spec, e: make_agent(fake_llm))
-    fake_llm.push(first_reply())
-    await session.request_turn()
-    session.approve()
     chat = LiteLLMAgent("openai/test-model", api_base=fake_llm.openai_base, api_key_env=KEY_ENV,
                         reasoning_effort="medium")
-    session.make_agent = lambda spec, e: chat
-    fake_llm.push(openai_stream(text=["Done."]))
-    turn = await chat.next_turn(session._request())
+    agents = {MODEL: make_agent(fake_llm), "openai/test-model": chat}
+    session = Session(episode(), lambda spec, e: agents[spec])
+    fake_llm.push(first_reply(), openai_stream(text=["Done."]))
+    await session.request_turn()
+    session.approve()
+    session.set_agent("openai/test-model")  # the same provider, on Chat Completions
+    turn = await session.request_turn()
     assert turn.text == "Done."
     last = fake_llm.requests[-1]
     assert last.path == "/v1/chat/completions" and "include" not in last.body
@@ -256,3 +256,76 @@ def test_reasoning_items_from_a_hostile_server_are_cleaned_and_bounded():
 def _tool() -> dict:
     return {"type": "function", "function": {"name": "list_files", "description": "List files.",
                                              "parameters": {"type": "object", "properties": {}}}}
+
+
+async def test_litellm_bridges_gpt_5_4_with_tools_on_its_own_and_the_summary_is_asked_for(fake_llm):
+    """No ``responses/`` prefix: litellm sends gpt-5.4 with tools and reasoning to the Responses
+    API itself, and the playground follows litellm's routing."""
+    agent = LiteLLMAgent("openai/gpt-5.4", api_base=fake_llm.openai_base, api_key_env=KEY_ENV,
+                         reasoning_effort="low")
+    fake_llm.push(first_reply(model="gpt-5.4"))
+    turn = await agent.next_turn(TurnRequest(messages=[{"role": "user", "content": "List."}], tools=[_tool()]))
+    assert turn.reasoning == SHOWN and turn.provider_data["reasoning_items"][0]["id"] == "rs_first"
+    (req,) = fake_llm.requests
+    assert req.path == "/v1/responses" and req.body["reasoning"] == {"effort": "low", "summary": "auto"}
+
+
+PAYLOAD = "[@click=app.quit]x[/] \x1b]52;c;aGk=\x07"  # Textual markup and an OSC 52 clipboard write
+
+
+def _hostile_frames() -> dict[str, list[str]]:
+    from fake_llm_server import _frame
+
+    ok = first_reply().sse
+    done = json.loads(ok[-1].split("data: ", 1)[1])
+    cases: dict[str, list[str]] = {}
+
+    def completed(**changes) -> str:
+        data = json.loads(json.dumps(done))
+        data["response"].update(changes)
+        return _frame(data, "response.completed")
+
+    bad_items = [{"type": "reasoning", "id": 5, "summary": "oops", "encrypted_content": ["x"]},
+                 {"type": "reasoning", "id": "rs_x", "summary": [None, 3, {"text": None}]}, "junk", None]
+    cases["odd reasoning items"] = ok[:-1] + [completed(output=bad_items + done["response"]["output"][1:])]
+    cases["output not a list"] = ok[:-1] + [completed(output="nope")]
+    cases["huge encrypted content"] = ok[:-1] + [completed(output=[dict(done["response"]["output"][0],
+                                                                         encrypted_content="A" * 2_000_000)])]
+    cases["markup, escapes and a lone surrogate in the summary"] = responses_stream(
+        summary=[PAYLOAD + "\ud800"], calls=[{"call_id": CALL_ID, "name": "list_files", "fragments": ["{}"]}]).sse
+    cases["not JSON"] = ok[:3] + ["event: response.output_item.added\ndata: {not json\n\n"] + ok[3:]
+    cases["failed"] = ok[:2] + [_frame({"type": "response.failed", "sequence_number": 2, "response": dict(
+        done["response"], status="failed", output=[], error={"code": "server_error", "message": "boom"})},
+        "response.failed")]
+    cases["cut off"] = ok[:6]
+    return cases
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")  # litellm's, on odd output
+@pytest.mark.parametrize("name", list(_hostile_frames()))
+async def test_a_hostile_responses_stream_gives_a_turn_or_a_readable_failure(fake_llm, name, tmp_path):
+    from playground.store import dumps
+
+    frames = _hostile_frames()[name]
+    fake_llm.push(Reply(sse=frames))
+    session = Session(episode(tmp_path), lambda spec, e: make_agent(fake_llm, retries=0))
+    turn = await session.request_turn()  # a failure becomes an AgentError event, never an exception
+    if turn is None:
+        error = session.state.events[-1]
+        assert error.kind == "agent_error" and error.message.startswith(MODEL), error
+        assert "could not be read" in error.message or name in ("failed", "cut off"), error.message
+        assert "Traceback" not in error.message and len(error.message) < 600
+    else:
+        for item in turn.provider_data.get("reasoning_items", []):
+            assert isinstance(item.get("id", ""), str) and len(item.get("encrypted_content", "")) <= 1_000_000
+        assert PAYLOAD in turn.reasoning or turn.reasoning == SHOWN  # text, as the server sent it
+    dumps(session.episode)  # the save takes whatever was kept
+
+
+def test_a_bad_summary_level_is_a_readable_settings_error():
+    from playground.settings import Settings, SettingsError, set_value
+
+    settings = set_value(Settings(), "models.gpt.model", MODEL)
+    with pytest.raises(SettingsError) as info:
+        set_value(settings, "models.gpt.reasoning_summary", "verbose")
+    assert "models.gpt.reasoning_summary" in str(info.value) and "'detailed'" in str(info.value)

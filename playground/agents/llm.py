@@ -91,8 +91,8 @@ class LiteLLMAgent:
     def __init__(self, spec: str, *, api_base: str | None = None, api_key_env: str | None = None,
                  temperature: float | None = None, max_tokens: int | None = None,
                  reasoning_effort: str | None = None, thinking_budget: int | None = None,
-                 reasoning_summary: str | None = None, timeout: float = 60.0, deadline: float | None = 600.0, retries: int = 3, backoff: float = 1.0,
-                 stream: bool = True):
+                 reasoning_summary: str | None = None, timeout: float = 60.0, deadline: float | None = 600.0,
+                 retries: int = 3, backoff: float = 1.0, stream: bool = True):
         self.name = spec
         self.model = spec
         self.api_base = api_base or None

@@ -176,6 +176,9 @@ def classify(exc: BaseException, *, model: str, provider: str, key_env: str | No
             return Classified(AgentFailure(f"{model}: quota or credit exhausted (429: {detail}).", False))
         return Classified(AgentFailure(f"{model}: rate limited (429: {detail}). Wait a moment and retry.", True,
                                        wait), "rate limited", wait)
+    if "Error parsing chunk" in text:  # litellm wraps a stream event it cannot read as a connection error (status 500)
+        return Classified(AgentFailure(f"{model}: {where} sent a streamed reply that could not be read "
+                                       f"({detail}).", True))
     if (status is not None and status >= 500) or names & {"InternalServerError", "ServiceUnavailableError",
                                                           "BadGatewayError"}:
         if names & {"APIConnectionError", "ConnectError", "ServerDisconnectedError", "RemoteProtocolError"}:
