@@ -63,6 +63,8 @@ class ModelAlias(_Strict):
     max_tokens: int | None = Field(default=None, ge=1)
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     thinking_budget: int | None = Field(default=None, ge=0, description="Anthropic/Gemini thinking tokens")
+    reasoning_summary: Literal["auto", "concise", "detailed", "off"] | None = Field(
+        default=None, description="OpenAI Responses API: the reasoning summary to ask for (default auto)")
     timeout: float | None = Field(default=None, gt=0, description="seconds; default from [timeouts]")
     deadline: float | None = Field(default=None, gt=0, description="seconds for a whole call; default from [timeouts]")
     retries: int | None = Field(default=None, ge=0, le=10)

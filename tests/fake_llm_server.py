@@ -15,6 +15,8 @@ Reply builders:
 - ``hang(seconds)``: accept, then say nothing
 - ``anthropic_stream(...)``: ``/v1/messages`` SSE events
 - ``gemini_stream(...)``: ``:streamGenerateContent?alt=sse`` chunks
+- ``responses_stream(...)`` / ``responses_json(...)``: OpenAI's Responses API (``POST /v1/responses``):
+  SSE events from response.created to response.completed, or one response object
 """
 
 from __future__ import annotations
@@ -367,3 +369,109 @@ class FakeLLMServer:
     @property
     def bodies(self) -> list[Any]:
         return [r.body for r in self.requests]
+
+
+# -- OpenAI's Responses API (POST /v1/responses) ----------------------------------
+
+def _response_object(output: list[dict[str, Any]], *, status: str, model: str, usage: dict | None,
+                     response_id: str) -> dict[str, Any]:
+    return {"id": response_id, "object": "response", "created_at": 1_700_000_000, "status": status, "model": model,
+            "output": output, "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
+            "reasoning": {"effort": "medium", "summary": "auto"}, "text": {"format": {"type": "text"}},
+            "usage": usage}
+
+
+def responses_usage(input_tokens: int = 17, output_tokens: int = 9, reasoning_tokens: int = 5) -> dict[str, Any]:
+    return {"input_tokens": input_tokens, "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
+            "total_tokens": input_tokens + output_tokens}
+
+
+def responses_output(*, summary: list[str] = (), reasoning_id: str = "rs_1", encrypted: str | None = "enc-1",
+                     text: str = "", calls: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The ``output`` items of one response: a reasoning item (its summary parts, its encrypted
+    content), a message, function calls (``{"call_id", "name", "arguments"}``)."""
+    output: list[dict[str, Any]] = []
+    if summary or reasoning_id:
+        item: dict[str, Any] = {"id": reasoning_id, "type": "reasoning",
+                                "summary": [{"type": "summary_text", "text": s} for s in summary]}
+        if encrypted is not None:
+            item["encrypted_content"] = encrypted
+        output.append(item)
+    if text:
+        output.append({"id": "msg_1", "type": "message", "role": "assistant", "status": "completed",
+                       "content": [{"type": "output_text", "text": text, "annotations": []}]})
+    for n, call in enumerate(calls):
+        output.append({"id": call.get("id", f"fc_{n + 1}"), "type": "function_call", "status": "completed",
+                       "call_id": call["call_id"], "name": call["name"], "arguments": call["arguments"]})
+    return output
+
+
+def responses_stream(*, summary: list[str] = (), reasoning_id: str = "rs_1", encrypted: str | None = "enc-1",
+                     text: list[str] = (), calls: list[dict[str, Any]] = (), usage: dict | None = None,
+                     model: str = "gpt-5.2", response_id: str = "resp_1", **reply: Any) -> Reply:
+    """SSE events the way OpenAI streams a reasoning model's turn: response.created, a reasoning
+    item whose summary arrives in response.reasoning_summary_text.delta events, a message's
+    response.output_text.delta events, function calls whose arguments arrive in
+    response.function_call_arguments.delta events (a call's ``fragments``), response.completed."""
+    output = responses_output(summary=summary, reasoning_id=reasoning_id, encrypted=encrypted, text="".join(text),
+                              calls=[dict(c, arguments="".join(c["fragments"])) for c in calls])
+    seq = iter(range(10_000))
+    frames: list[str] = []
+
+    def emit(kind: str, **data: Any) -> None:
+        frames.append(_frame({"type": kind, "sequence_number": next(seq), **data}, kind))
+
+    emit("response.created", response=_response_object([], status="in_progress", model=model, usage=None,
+                                                       response_id=response_id))
+    for index, item in enumerate(output):
+        kind = item["type"]
+        if kind == "reasoning":
+            emit("response.output_item.added", output_index=index, item=dict(item, summary=[],
+                                                                              encrypted_content=None))
+            for k, part in enumerate(summary):
+                emit("response.reasoning_summary_part.added", item_id=item["id"], output_index=index,
+                     summary_index=k, part={"type": "summary_text", "text": ""})
+                for piece in _pieces(part):
+                    emit("response.reasoning_summary_text.delta", item_id=item["id"], output_index=index,
+                         summary_index=k, delta=piece)
+                emit("response.reasoning_summary_text.done", item_id=item["id"], output_index=index,
+                     summary_index=k, text=part)
+                emit("response.reasoning_summary_part.done", item_id=item["id"], output_index=index,
+                     summary_index=k, part={"type": "summary_text", "text": part})
+        elif kind == "message":
+            emit("response.output_item.added", output_index=index, item=dict(item, content=[], status="in_progress"))
+            emit("response.content_part.added", item_id=item["id"], output_index=index, content_index=0,
+                 part={"type": "output_text", "text": "", "annotations": []})
+            for piece in text:
+                emit("response.output_text.delta", item_id=item["id"], output_index=index, content_index=0,
+                     delta=piece, logprobs=[])
+            emit("response.output_text.done", item_id=item["id"], output_index=index, content_index=0,
+                 text="".join(text), logprobs=[])
+            emit("response.content_part.done", item_id=item["id"], output_index=index, content_index=0,
+                 part=item["content"][0])
+        else:
+            call = calls[[o for o in output if o["type"] == "function_call"].index(item)]
+            emit("response.output_item.added", output_index=index, item=dict(item, arguments="", status="in_progress"))
+            for frag in call["fragments"]:
+                emit("response.function_call_arguments.delta", item_id=item["id"], output_index=index, delta=frag)
+            emit("response.function_call_arguments.done", item_id=item["id"], output_index=index,
+                 arguments=item["arguments"])
+        emit("response.output_item.done", output_index=index, item=item)
+    emit("response.completed", response=_response_object(output, status="completed", model=model,
+                                                         usage=usage or responses_usage(), response_id=response_id))
+    return Reply(sse=frames, **reply)
+
+
+def responses_json(*, summary: list[str] = (), reasoning_id: str = "rs_1", encrypted: str | None = "enc-1",
+                   text: str = "", calls: list[dict[str, Any]] = (), usage: dict | None = None,
+                   model: str = "gpt-5.2", response_id: str = "resp_1") -> Reply:
+    """A non-streaming /v1/responses reply."""
+    output = responses_output(summary=summary, reasoning_id=reasoning_id, encrypted=encrypted, text=text,
+                              calls=calls)
+    return Reply(body=_response_object(output, status="completed", model=model, usage=usage or responses_usage(),
+                                       response_id=response_id))
+
+
+def _pieces(text: str, size: int = 7) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..episode.agent_api import AgentFailure, Delta, TurnRequest
 from ..episode.events import ModelTurn, ToolCall
+from . import llm_responses
 from .llm_errors import KEY_ENV, classify
 from .llm_stream import TurnAccumulator, usage_dict
 
@@ -54,6 +55,29 @@ def load_litellm() -> Any:
     return _litellm
 
 
+def _responses_check() -> Any:
+    """litellm's own answer to "does this chat call end in a Responses API?" (None if it has none)."""
+    load_litellm()
+    try:
+        from litellm.responses.bridge_check import chat_completion_ends_in_responses_api
+    except ImportError:
+        return None
+    return chat_completion_ends_in_responses_api
+
+
+def _reasons(model: str) -> bool:
+    """Whether the model reasons, by litellm's table; a model it does not know is taken to."""
+    litellm = load_litellm()
+    for name in dict.fromkeys((model, model.replace("responses/", "", 1))):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return bool(litellm.get_model_info(name).get("supports_reasoning"))
+        except Exception:
+            continue
+    return True
+
+
 def _provider_of(model: str, api_base: str | None) -> str:
     try:
         return load_litellm().get_llm_provider(model=model, api_base=api_base)[1] or ""
@@ -67,8 +91,8 @@ class LiteLLMAgent:
     def __init__(self, spec: str, *, api_base: str | None = None, api_key_env: str | None = None,
                  temperature: float | None = None, max_tokens: int | None = None,
                  reasoning_effort: str | None = None, thinking_budget: int | None = None,
-                 timeout: float = 60.0, deadline: float | None = 600.0, retries: int = 3, backoff: float = 1.0,
-                 stream: bool = True):
+                 reasoning_summary: str | None = None, timeout: float = 60.0, deadline: float | None = 600.0,
+                 retries: int = 3, backoff: float = 1.0, stream: bool = True):
         self.name = spec
         self.model = spec
         self.api_base = api_base or None
@@ -78,6 +102,7 @@ class LiteLLMAgent:
         self.max_tokens = max_tokens
         self.reasoning_effort = reasoning_effort
         self.thinking_budget = thinking_budget
+        self.reasoning_summary = reasoning_summary  # Responses API: "auto" (None), "concise", "detailed", "off"
         self.timeout = float(timeout)  # the longest a call may stay silent (per chunk)
         self.deadline = max(float(deadline), self.timeout) if deadline else None  # the whole call
         self.retries = max(0, int(retries))
@@ -134,9 +159,10 @@ class LiteLLMAgent:
         return None
 
     # -- building the request -------------------------------------------------
-    def _messages(self, request: TurnRequest) -> list[dict[str, Any]]:
+    def _messages(self, request: TurnRequest, responses: bool = False) -> list[dict[str, Any]]:
         """The episode's messages, with what this provider wants back from its own earlier turns
-        (Anthropic thinking blocks with signatures, Gemini tool-call signatures, reasoning_content)."""
+        (Anthropic thinking blocks with signatures, Gemini tool-call signatures, reasoning_content,
+        and on the Responses route the reasoning items)."""
         history, k, out = request.history, 0, []
         for msg in request.messages:
             if msg.get("role") != "assistant" or k >= len(history):
@@ -148,10 +174,10 @@ class LiteLLMAgent:
                 out.append(msg)
                 continue
             k += 1
-            out.append(self._augment(msg, turn))
+            out.append(self._augment(msg, turn, responses))
         return out
 
-    def _augment(self, msg: dict[str, Any], turn: ModelTurn) -> dict[str, Any]:
+    def _augment(self, msg: dict[str, Any], turn: ModelTurn, responses: bool = False) -> dict[str, Any]:
         data = turn.provider_data or {}
         mine = data["provider"] == self.provider if "provider" in data else turn.agent == self.name
         if not mine:
@@ -165,7 +191,13 @@ class LiteLLMAgent:
                                  else c for c in msg["tool_calls"]]
         if self.provider in _REASONING_BACK and turn.reasoning:
             msg["reasoning_content"] = turn.reasoning
+        if responses:  # only a Responses API reads them (a chat endpoint would refuse the field)
+            llm_responses.put_back(msg, data)
         return msg
+
+    def _on_responses_route(self, tools: list | None) -> bool:
+        return llm_responses.on_route(_responses_check(), self.model, tools=tools,
+                                      reasoning_effort=self.reasoning_effort, api_base=self.api_base)
 
     def _tools(self, request: TurnRequest, messages: list[dict[str, Any]]) -> tuple[list | None, str | None]:
         """Tools to offer; an interview (no tools) still declares them, with tool_choice "none",
@@ -183,8 +215,9 @@ class LiteLLMAgent:
         return tools, "none"
 
     def _kwargs(self, request: TurnRequest) -> dict[str, Any]:
-        messages = self._messages(request)
-        tools, tool_choice = self._tools(request, messages)
+        tools, tool_choice = self._tools(request, request.messages)
+        responses = self._on_responses_route(tools)
+        messages = self._messages(request, responses)
         kw: dict[str, Any] = {"model": self.model, "messages": messages, "stream": self.stream,
                               "timeout": self.timeout, "num_retries": 0, "max_retries": 0}
         if self.stream:
@@ -198,6 +231,9 @@ class LiteLLMAgent:
         kw.update({k: v for k, v in optional.items() if v is not None})
         if self.thinking_budget:
             kw["thinking"] = {"type": "enabled", "budget_tokens": int(self.thinking_budget)}
+        if responses:  # a summary to show, and the items to send back (litellm asks for neither)
+            kw.update(llm_responses.reasoning_params(self.reasoning_effort, self.reasoning_summary,
+                                                     _reasons(self.model)))
         return kw
 
     # -- the call ---------------------------------------------------------------
@@ -276,6 +312,14 @@ class LiteLLMAgent:
         provider_data: dict[str, Any] = {}
         if blocks:
             provider_data["thinking_blocks"] = blocks
+        items = llm_responses.clean_items(acc.reasoning_items)
+        if items:
+            provider_data["reasoning_items"] = items  # sent back in the next request's input (and saved)
+            message_fields = llm_responses.clean_message_fields(acc.message_fields)
+            if message_fields:
+                provider_data["message_fields"] = message_fields
+            # The summary parts as the finished response holds them (litellm streams them joined by " ").
+            reasoning = llm_responses.summary_text(items) or reasoning
         fields = {cid: f for cid, _, _, f in calls if f}
         if fields:
             provider_data["tool_call_fields"] = fields

@@ -41,6 +41,8 @@ _MISSING_KEY = re.compile(r"missing credentials|missing .{0,40}api[ _]?key|api_k
 _CONTEXT = re.compile(r"context (length|window)|maximum context|prompt is too long|too many tokens|"
                       r"input is too long|exceeds the (maximum|context)", re.IGNORECASE)
 _QUOTA = re.compile(r"insufficient_quota|exceeded your current quota|billing|credit balance", re.IGNORECASE)
+# OpenAI refuses a reasoning summary to an organisation it has not verified (400, param reasoning.summary).
+_SUMMARY = re.compile(r"reasoning[._ ]summar|verified to generate reasoning", re.IGNORECASE)
 _REFUSED = re.compile(r"connection refused|connect call failed|cannot connect to host|name or service not known|"
                       r"nodename nor servname|failed to resolve|getaddrinfo failed", re.IGNORECASE)
 
@@ -174,6 +176,9 @@ def classify(exc: BaseException, *, model: str, provider: str, key_env: str | No
             return Classified(AgentFailure(f"{model}: quota or credit exhausted (429: {detail}).", False))
         return Classified(AgentFailure(f"{model}: rate limited (429: {detail}). Wait a moment and retry.", True,
                                        wait), "rate limited", wait)
+    if "Error parsing chunk" in text:  # litellm wraps a stream event it cannot read as a connection error (status 500)
+        return Classified(AgentFailure(f"{model}: {where} sent a streamed reply that could not be read "
+                                       f"({detail}).", True))
     if (status is not None and status >= 500) or names & {"InternalServerError", "ServiceUnavailableError",
                                                           "BadGatewayError"}:
         if names & {"APIConnectionError", "ConnectError", "ServerDisconnectedError", "RemoteProtocolError"}:
@@ -185,6 +190,10 @@ def classify(exc: BaseException, *, model: str, provider: str, key_env: str | No
     if status == 404 or "NotFoundError" in names:
         return Classified(AgentFailure(f"{model}: model or endpoint not found (404: {detail}). Check the model "
                                        "string and api_base.", False))
+    if status in (400, 422) and _SUMMARY.search(text):
+        return Classified(AgentFailure(f"{model}: the provider refused the reasoning summary ({status}: {detail}). "
+                                       "Summaries may need a verified organisation; to run without them set "
+                                       "`playground config set models.<alias>.reasoning_summary off`.", False))
     if status in (400, 422) or names & {"BadRequestError", "UnsupportedParamsError", "UnprocessableEntityError"}:
         return Classified(AgentFailure(f"{model}: the provider rejected the request ({status or 400}: {detail}).",
                                        False))

@@ -6,7 +6,10 @@ Reasoning arrives in several shapes and all of them end up in ``reasoning``:
 ``delta.reasoning_content`` (DeepSeek, Kimi, GLM, Gemini thoughts, Anthropic via
 litellm), ``delta.reasoning`` (vLLM / OpenRouter), Anthropic ``thinking_blocks``
 (kept with their signatures so they can be sent back), and ``<think>...</think>``
-inline in the text (split out here, also when a tag is cut across chunks).
+inline in the text (split out here, also when a tag is cut across chunks). On
+OpenAI's Responses route litellm streams the reasoning summary as
+``reasoning_content`` and puts the turn's reasoning items on the last chunk
+(``delta.reasoning_items``); they are kept here for ``llm_responses``.
 """
 
 from __future__ import annotations
@@ -124,6 +127,8 @@ class TurnAccumulator:
         self.finish_reason: str | None = None
         self.splitter = ThinkSplitter()
         self.chunks: list[Any] = []
+        self.reasoning_items: list[Any] = []  # Responses API reasoning items (litellm's last chunk)
+        self.message_fields: dict[str, Any] = {}  # the message-level provider_specific_fields
 
     # -- feeding
     def _out(self, channel: str, piece: str) -> None:
@@ -159,7 +164,9 @@ class TurnAccumulator:
             self._add_delta({"reasoning_content": get(message, "reasoning_content") or get(message, "reasoning"),
                              "thinking_blocks": [dict(as_dict(b), index=n)
                                                  for n, b in enumerate(get(message, "thinking_blocks") or [])],
-                             "content": get(message, "content"), "tool_calls": tool_calls})
+                             "content": get(message, "content"), "tool_calls": tool_calls,
+                             "reasoning_items": get(message, "reasoning_items"),
+                             "provider_specific_fields": get(message, "provider_specific_fields")})
 
     def _add_delta(self, delta: Any) -> None:
         reasoning = get(delta, "reasoning_content")
@@ -175,6 +182,12 @@ class TurnAccumulator:
                 self._out(channel, piece)
         for tc in get(delta, "tool_calls") or []:
             self._add_tool_call(tc)
+        items = get(delta, "reasoning_items")
+        if isinstance(items, (list, tuple)) and items:
+            self.reasoning_items = [as_dict(i) for i in items]  # the whole list, on the last chunk
+        fields = get(delta, "provider_specific_fields")
+        if isinstance(fields, dict) and fields:
+            self.message_fields.update(fields)
 
     def _add_block(self, block: Any, had_reasoning: bool) -> None:
         b = as_dict(block)
