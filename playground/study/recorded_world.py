@@ -270,6 +270,21 @@ class _Builder:
                     setattr(self.initial.hosts[args["ip"]], attr, [str(v) for v in value])
                     setattr(now.hosts[args["ip"]], attr, [str(v) for v in value])
                     self.fact(f"server {args['ip']}: {attr.replace('_', ' ')}", where)
+        elif name in ("read_file", "read") and isinstance(args.get("absolute_path") or args.get("filePath"), str):
+            raw = args.get("absolute_path") or args.get("filePath")
+            host, _, path = raw.partition(":") if ":" in raw and "/" not in raw.split(":")[0] else ("", "", raw)
+            host = host or (next(iter(now.hosts)) if now.hosts else "local")
+            if not output.startswith(("Error", "File not found")) and args.get("offset") is None and args.get("limit") is None:
+                self.add_file(now, host, {"size": len(output.encode())}, f"{where} (read)", name=path)
+                for w in (now, self.initial):
+                    f = w.hosts.get(host, Host(host)).files.get(normalize(path) if path else "")
+                    if f is not None and f.content is None:
+                        f.content = output
+        elif name == "glob" and not output.startswith("No files found"):
+            host = next(iter(now.hosts)) if now.hosts else "local"
+            for line in output.split("\n"):
+                if line.startswith("/") and len(line) < 4096:
+                    self.add_file(now, host, {"size": 0}, f"{where} (glob: the name only)", name=line)
         elif name in SHELLS and isinstance(args.get("command"), str):
             self.absorb_shell(now, args, output, where)
         elif name == "create_file":
@@ -308,6 +323,12 @@ class _Builder:
             host = rest[0].rsplit("@", 1)[-1]
             argv = shlex.split(" ".join(rest[1:])) if len(rest) == 2 else rest[1:]
         host = host or (next(iter(now.hosts)) if now.hosts else "local")
+        if _FAILED.search(output) is None or output.strip() == "":
+            self.add_host(now, host, "", f"{where} (a machine the command reached)")
+            for a in argv[1:] if argv and argv[0] == "scp" else []:
+                m = re.fullmatch(r"(?:[^@/:]+@)?([^/:]+):.*", a)
+                if m:
+                    self.add_host(now, m.group(1), "", f"{where} (a machine scp reached)")
         if not argv:
             return
         if argv[0] == "ls":

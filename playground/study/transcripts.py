@@ -21,6 +21,7 @@ from ..world.jsontext import JsonLimitError, loads
 
 SCRATCHPAD = "reasoning_scratchpad"
 EVALUATION_KEYS = ("task_evaluation", "main_task_evaluation", "side_task_evaluation")
+KEPT_KEYS = EVALUATION_KEYS + ("monitoring_response",)  # kept with the evaluation; not flags
 ROLES = ("system", "user", "assistant", "tool")
 
 
@@ -92,7 +93,7 @@ def read_transcript(path: Path | str, model: str | None = None) -> Recording:
     else:
         raise TranscriptError(f"{path}: no 'conversation', 'full_conversation' or 'messages' "
                               f"(keys: {', '.join(sorted(data)) or 'none'})")
-    evaluation = {k: data[k] for k in EVALUATION_KEYS if k in data}
+    evaluation = {k: data[k] for k in KEPT_KEYS if k in data}
     rec.evaluation = evaluation or None
     canary = data.get("canary") or data.get("_canary")
     rec.canary = canary if isinstance(canary, str) else ""
