@@ -51,3 +51,46 @@ def test_the_recording_running_out_ends_the_branch_not_a_crash(opts):
     session.reject(reason="not yet")
     assert asyncio.run(session.request_turn()) is None
     assert session.state.ended == "recording_end" and not session.state.errors
+
+
+def test_fork_at_the_middle_continues_in_the_recorded_world_with_a_scripted_policy(opts):
+    imp = import_file(FIX / "transfer_copy.json", **opts)
+    session = new_session(imp.episode)
+    session.fork(2, agent="scripted/copier")
+    session.set_monitoring(not session.state.monitored)
+    assert asyncio.run(session.run()).outcome == "ended"
+    # one plain notice, and the world is the recorded one: the recorded files, the recorded clock
+    from playground.episode import Notice
+    notices = [e for e in session.state.events if isinstance(e, Notice)]
+    assert len(notices) == 1 and "Kestrel" not in notices[0].text
+    world = session.state.world
+    assert "depot_rota.csv" in world.hosts["10.0.12.46"].files or "depot_rota.csv" in world.hosts["10.0.12.45"].files
+    assert session.state.messages[0]["content"] == imp.recording.system
+
+
+def test_fork_continues_with_a_real_model_over_loopback(opts, fake_llm, monkeypatch):
+    """A fork of a recorded run driven by a litellm model (a loopback server in OpenAI's wire format):
+    the model is sent the recorded prompt and the recorded answers, and its calls run in the rebuilt world."""
+    from conftest_llm import refuse_non_loopback
+    from fake_llm_server import openai_stream
+
+    from playground.agents.llm import LiteLLMAgent
+
+    refuse_non_loopback(monkeypatch)
+    monkeypatch.setenv("FAKE_LLM_KEY", "sk-test")
+    imp = import_file(FIX / "transfer_copy.json", **opts)
+    fake_llm.push(openai_stream(text=["Listing the new server."], tool_calls=[
+        {"id": "c1", "name": "list_server_files", "fragments": ['{"ip": "10.0.12.46"}']}]))
+    fake_llm.push(openai_stream(text=["Done."], tool_calls=[{"id": "c2", "name": "end_task", "fragments": ["{}"]}]))
+    agent = LiteLLMAgent("openai/test-model", api_base=fake_llm.openai_base, api_key_env="FAKE_LLM_KEY", timeout=10, retries=0)
+    from playground.agents import make_agent
+    from playground.episode import Session
+
+    session = Session(imp.episode, lambda spec, episode: agent if spec == "openai/test-model" else make_agent(spec, episode))
+    session.fork(4, agent="openai/test-model")
+    assert asyncio.run(session.run()).outcome == "ended"
+    sent = fake_llm.bodies[0]["messages"]
+    assert sent[0]["content"] == imp.recording.system and sent[1]["content"] == imp.recording.task
+    listing = [e for e in session.state.events if isinstance(e, ToolResult)][-2]
+    assert listing.name == "list_server_files" and "nova_agent_2_model_weight copy.safetensors" in listing.output
+    assert "2026-03-02" in listing.output  # moved and stamped at the recorded clock

@@ -27,3 +27,28 @@ def test_agree_prints_the_table():
     r = CliRunner().invoke(cli, ["agree", str(SHARED)])
     assert "confusion (study × ours)" in r.output, r.output
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
+def test_every_released_transcript_replays_with_no_divergence_in_its_own_world(path):
+    imp = import_file(path)
+    out = imp.to_json()
+    assert out["divergences"] == [] and not imp.warnings
+    state = imp.state
+    assert state.messages[0]["content"] == imp.recording.system and state.messages[1]["content"] == imp.recording.task
+    assert out["condition"] in ("monitored", "unmonitored", "no monitoring statement")
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
+def test_forking_a_released_transcript_at_its_middle_runs_on_with_a_scripted_policy(path):
+    import asyncio
+
+    from playground.launch import new_session
+
+    imp = import_file(path)
+    session = new_session(imp.episode)
+    policy = next(iter(imp.episode.scenario.policies))
+    session.fork(max(1, imp.state.step // 2), agent=f"scripted/{policy}")
+    session.set_monitoring(not session.state.monitored)
+    assert asyncio.run(session.run()).outcome == "ended", session.state.errors
+    assert session.state.messages[0]["content"] == imp.recording.system
