@@ -171,7 +171,8 @@ class BranchState:
         self.pending = [c for c in self.pending if c.id != e.call_id]
         self.result_index[e.call_id] = len(self.messages)
         self.results[e.call_id] = e
-        self.messages.append({"role": "tool", "tool_call_id": e.call_id, "name": e.name, "content": e.output})
+        seen = e.recorded_output if e.recorded_output is not None else e.output  # a recorded turn read the recorded answer
+        self.messages.append({"role": "tool", "tool_call_id": e.call_id, "name": e.name, "content": seen})
 
     def _on_result_edited(self, e: ResultEdited) -> None:
         idx = self.result_index[e.call_id]

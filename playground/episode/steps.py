@@ -74,10 +74,13 @@ class CallStep:
 
     @property
     def output(self) -> str | None:
-        """What the model saw as this call's result."""
+        """What the model saw as this call's result: an edit, else for a recorded turn the answer the
+        recorded harness gave (exactly as the model read it), else the tool's answer."""
         if self.edited_output is not None:
             return self.edited_output
-        return self.result.output if self.result is not None else None
+        if self.result is None:
+            return None
+        return self.result.recorded_output if self.result.recorded_output is not None else self.result.output
 
 
 @dataclass

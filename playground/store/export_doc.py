@@ -52,10 +52,11 @@ def _call(cv: CallStep) -> list[Block]:
             out += [Block("em", "The model saw (result edited before it read it):"), Block("code", cv.edited_output),
                     Block("em", "The tool returned:"), Block("code", r.output)]
         else:
-            out += [Block("em", "Result" + (" (error)" if r.error else "") + " — what the model saw:"),
-                    Block("code", r.output)]
+            out += [Block("em", "Result" + (" (error)" if r.error else "") + " — what the model saw"
+                          + (" (the recorded harness's answer):" if r.recorded_output is not None else ":")),
+                    Block("code", cv.output or "")]
         if r.diverged and r.recorded_output is not None:
-            out += [Block("em", "The recorded harness answered differently:"), Block("code", r.recorded_output)]
+            out += [Block("em", "Our world answered differently:"), Block("code", r.output)]
     return out
 
 

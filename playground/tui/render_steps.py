@@ -271,8 +271,9 @@ def result_lines(cv: CallStep, pal: Palette, limit: int = RESULT_LINES) -> list[
         if more:
             out.append(Text(f"    … {more} more lines (enter shows the step in full)", style=f"italic {pal.muted}"))
     if cv.result.diverged and cv.result.recorded_output is not None:
-        out.append(Text("  ≠ the recorded harness answered differently:", style=f"bold {pal.accent}"))
-        rec, rec_more = clip_lines(cv.result.recorded_output, limit)
+        out.append(Text("  ≠ what the model read came from the recording; our world answered instead:",
+                        style=f"bold {pal.accent}"))
+        rec, rec_more = clip_lines(cv.result.output, limit)
         out.append(hanging("⇢ ", Text(rec, style=pal.muted), pal, indent=2))
         if rec_more:
             out.append(Text(f"    … {rec_more} more lines", style=f"italic {pal.muted}"))
