@@ -203,3 +203,22 @@ def test_cosmetic_differences_never_count(a, b):
 def test_real_differences_count(a, b):
     assert not same_output(a, b)
     assert canonical(a) != canonical(b)
+
+
+@pytest.mark.parametrize("world", ['{"version": 1, "clock": "noon"}', "[[[", '{"version": 7, "clock": 0}',
+                                   '{"version": 1, "clock": 0, "hosts": [{"ip": 5}]}'])
+def test_a_save_whose_recorded_world_is_damaged_is_refused_readably(opts, tmp_path, world):
+    import tomllib
+
+    import tomli_w
+
+    from playground.store import SaveError
+
+    path = save_imported(import_file(FIX / "transfer_copy.json", **opts), tmp_path)
+    raw = path.read_text()
+    head, sep, records = raw.partition("\n[[")  # the header, then the append-only records
+    data = tomllib.loads(head)
+    data["source"]["world"] = world
+    path.write_text(tomli_w.dumps(data) + sep + records)
+    with pytest.raises(SaveError, match="recorded world|not JSON|JSON"):
+        load_save(path)
