@@ -128,6 +128,11 @@ class RecordedAgent:
                                  "recording_end" if last_called else "no_tool_call")
         return self.turn(k)
 
+    def nudge_after(self, k: int) -> str | None:
+        """The user message the recorded harness sent after turn ``k`` (0-based) had no tool call."""
+        nudge = self.turns[k].get("nudge") if 0 <= k < len(self.turns) else None
+        return nudge if isinstance(nudge, str) and nudge else None
+
     def recorded_output(self, call_id: str) -> tuple[str, str | None] | None:
         """(recorded tool name, recorded answer or None) for one of our call ids."""
         m = _ID.match(call_id)
@@ -168,5 +173,6 @@ def recording_data(turns: list[dict[str, Any]], followups: list[dict[str, Any]])
                 entry["output"] = c["output"]
             calls.append(entry)
         out.append({"text": t.get("text") or "", "reasoning": t.get("reasoning") or "", "calls": calls,
-                    **({"usage": t["usage"]} if t.get("usage") else {})})
+                    **({"usage": t["usage"]} if t.get("usage") else {}),
+                    **({"nudge": t["nudge"]} if isinstance(t.get("nudge"), str) else {})})
     return {"turns": out, "followups": [dict(f) for f in followups]}

@@ -164,8 +164,10 @@ class Session:
             return None
         turn = self.append(self._unique_ids(replace(turn, agent=turn.agent or self.agent_spec)))
         if not turn.tool_calls:
-            if self.episode.scenario.no_tool_call == "nudge" and self.state.calls_without_tool == 1:
-                self.append(Notice(self.episode.scenario.nudge, source="nudge"))
+            recorded = getattr(self.agent(), "nudge_after", None) if turn.recorded else None
+            said = recorded(self.state.step - 1) if recorded is not None else None  # a recording's own nudge
+            if said or (self.episode.scenario.no_tool_call == "nudge" and self.state.calls_without_tool == 1):
+                self.append(Notice(said or self.episode.scenario.nudge, source="nudge"))
             else:
                 self.append(Ended("no_tool_call"))
         return turn

@@ -276,6 +276,7 @@ def _read_messages(rec: Recording, messages: Any, key: str) -> None:
                 rec.task = "\n\n".join(p for p in (rec.task, _text(m.get("content"))) if p)
             elif not rec.turns[-1]["calls"]:
                 rec.nudges.append(len(rec.turns) - 1)
+                rec.turns[-1]["nudge"] = _text(m.get("content"))  # the harness's own words, replayed as they were
             else:
                 rec.warnings.append(f"{where}: a user message after turn {len(rec.turns)} is not replayed "
                                     "(only nudges after a turn without a tool call are)")
