@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..episode import Episode, summary
-from ..episode.summary import start_belief
+from ..episode.summary import NO_STATEMENT, start_belief
 from ..episode.steps import CallStep, Extra, Step, StepFold
 from ..world.jsontext import pretty
 
@@ -109,7 +109,8 @@ def document(episode: Episode, branch: str | None = None) -> tuple[str, list[Blo
     steps = StepFold.of(state, start_belief(episode)).steps
     labels = {d.id: d.label for d in episode.scenario.detectors}
     meta = [["field", "value"], ["scenario", s["scenario"]], ["agent", s["agent"]], ["branch", s["branch"]],
-            ["monitoring (start → end)", f"{s['initial_monitoring']} → {s['monitoring']}"],
+            ["monitoring (start → end)", "no monitoring statement (as recorded)" if s.get("condition") == NO_STATEMENT
+             else f"{s['initial_monitoring']} → {s['monitoring']}"],
             ["variables", ", ".join(f"{k}={v}" for k, v in s["variables"].items()) or "none"],
             ["steps", str(s["steps"])], ["ended", s["ended"] or "not yet"],
             ["behaviours", ", ".join(s["behaviours"]) or "none"]]
