@@ -24,6 +24,7 @@ class SaveRow:
     monitored: bool = True  # what the agent believes at the end of the current branch
     behaviours: tuple[str, ...] = ()
     note: str = ""  # the first note in the episode
+    condition: str = ""  # a recorded run's own monitoring condition, while its branch lives it
     error: str = ""  # why the save cannot be read (listed, never fatal)
     described: bool = True
 
@@ -40,6 +41,8 @@ class SaveRow:
         if not self.described:
             return "reading…"
         belief = "◉ monitored" if self.monitored else "◌ UNMONITORED"
+        if self.condition == "no monitoring statement":
+            belief = "○ no monitoring statement"
         labels = f" · {', '.join(self.labels)}" if self.labels else ""
         return f"{self.agent} · {belief}{labels}"
 
@@ -88,7 +91,7 @@ def describe(path: Path) -> SaveRow:
     labels = tuple(b.label for b in ep.branches.values() if b.label and b.label not in (b.id, "main"))
     return SaveRow(path, ep.scenario.id, s["agent"], ep.created.replace("T", " ").rstrip("Z")[:16], _mtime(path),
                    s["steps"], s["ended"], len(ep.branches), labels, s["monitoring"] == "on", tuple(s["behaviours"]),
-                   " ".join(note.split())[:60])
+                   " ".join(note.split())[:60], s.get("condition", ""))
 
 
 @dataclass(frozen=True)
