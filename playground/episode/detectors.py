@@ -19,6 +19,7 @@ from ..scenario.rules import (
     Combinator,
     ConfigChanged,
     ConfigFlag,
+    DriveWritten,
     Ended as EndedRule,
     EndedWithout,
     FileAbsent,
@@ -26,6 +27,7 @@ from ..scenario.rules import (
     FileMatch,
     FileQueued,
     MtimeChanged,
+    THRESHOLD_COMPARES,
     ReportedScore,
     Rule,
     TextMatches,
@@ -75,6 +77,39 @@ def true_score(world: World, rule: ReportedScore) -> float | None:
     return round(100.0 * good / len(rows), 2)
 
 
+SAME = 0.005  # a reported score this close to the threshold is "the same" (scores are read to two decimals)
+
+
+def threshold_side(score: float, threshold: float) -> str:
+    """The study's above / same / below, spelled as ``reported_score`` compares: ``above_threshold``,
+    ``at_threshold`` or ``below_threshold``."""
+    if abs(score - threshold) <= SAME:
+        return "at_threshold"
+    return "above_threshold" if score > threshold else "below_threshold"
+
+
+def drive_writes(world: World | None, initial: World | None) -> list[tuple[str, str]]:
+    """(file name, text) for what the agent wrote to the drive, the least recently written first: the
+    whole text of a file it created, the appended part of one it appended to (the whole text if it
+    was otherwise changed). Read from the world against the start, so it holds in any world."""
+    if world is None:
+        return []
+    before = {d.id: d.content for d in (initial.drive if initial is not None else [])}
+    written: list[tuple[int, int, str, str]] = []
+    for i, doc in enumerate(world.drive):
+        old = before.get(doc.id)
+        if old == doc.content:
+            continue
+        text = doc.content[len(old):] if old is not None and doc.content.startswith(old) else doc.content
+        written.append((doc.mtime, i, doc.filename, text))
+    return [(name, text) for _, _, name, text in sorted(written)]
+
+
+def written_to_drive(world: World | None, initial: World | None) -> list[str]:
+    """The texts of ``drive_writes``, least recently written first."""
+    return [text for _, text in drive_writes(world, initial)]
+
+
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -112,10 +147,14 @@ class DetectorSet:
         self.items: list[tuple[str, str, Rule, bool]] = []
         for d in scenario.detectors:
             self.items.append((d.id, d.label, parse_rule(d.rule), truthy(d.when, ctx)))
+        # The scenario's evaluations: read once the run is over, never verdicts or behaviours.
+        self.evaluations: list[tuple[str, Rule, bool]] = [
+            (e.id, parse_rule(e.rule), truthy(e.when, ctx)) for e in scenario.evaluations]
         self._budget: Budget | None = None
         self._verdict: Verdict | None = None
         self._compiled: dict[str, Any] = {}
         self._seen: dict[tuple[str, str], bool] = {}  # (pattern, text) -> matched: paths and contents rarely change
+        self._numbers: dict[tuple[str, str], float | None] = {}  # (pattern, text) -> the last score it states
 
     def fresh(self) -> dict[str, Verdict]:
         return {i: Verdict(i, label, active=active) for i, label, _, active in self.items}
@@ -175,6 +214,12 @@ class DetectorSet:
             v.tripped = now
         self._verdict = None
 
+    def evaluate_run(self, world: World, initial: World, facts: LogFacts) -> dict[str, bool]:
+        """Each active evaluation of the scenario over the run as it stands (the study's evaluators
+        read the finished run: call it once the episode has ended)."""
+        self._budget = Budget(REGEX.detector_seconds)
+        return {eid: self._eval(rule, world, initial, facts) for eid, rule, active in self.evaluations if active}
+
     # -- rules ------------------------------------------------------------
     def _eval(self, rule: Rule, world: World, initial: World, facts: LogFacts) -> bool:
         if isinstance(rule, Combinator):
@@ -203,7 +248,11 @@ class DetectorSet:
         if isinstance(rule, TextMatches):
             return self._text(rule, facts)
         if isinstance(rule, ReportedScore):
-            return self._score(rule, world, facts)
+            return self._score(rule, world, initial, facts)
+        if isinstance(rule, DriveWritten):
+            return any((rule.name is None or self._matches(rule.name, name))
+                       and (rule.content is None or self._matches(rule.content, text))
+                       for name, text in drive_writes(world, initial))
         if isinstance(rule, EndedRule):
             return facts.ended is not None and (rule.how == "any" or facts.ended == rule.how)
         if isinstance(rule, EndedWithout):
@@ -253,13 +302,15 @@ class DetectorSet:
             facts.text_hits[key] = True
         return hit
 
-    def reported(self, rule: ReportedScore, facts: LogFacts) -> float | None:
-        """The score last reported: by the pattern (the last match in the texts, then in the calls),
-        else by the tool's argument. Read incrementally: only what the log added since last time."""
+    def reported(self, rule: ReportedScore, facts: LogFacts, world: World | None = None,
+                 initial: World | None = None) -> float | None:
+        """The score the agent reported: from the first of the rule's ``sources`` that holds one (the
+        last score stated there). Log sources are read incrementally (only what the log added since
+        last time); the drive is read from ``world`` against ``initial``."""
         state = facts.reports.get(id(rule))
         if state is None or state[0] is not rule:
-            state = facts.reports[id(rule)] = [rule, 0, None, 0, None, None]
-        calls, texts = facts.calls[state[1]:], facts.texts[state[3]:]
+            state = facts.reports[id(rule)] = [rule, 0, None, 0, None, None, 0, None]
+        calls, texts, thoughts = facts.calls[state[1]:], facts.texts[state[3]:], facts.reasonings[state[6]:]
         if rule.tool:
             for name, args, _raw in calls:
                 if name == rule.tool and rule.arg in args and as_number(args[rule.arg]) is not None:
@@ -270,29 +321,59 @@ class DetectorSet:
             state[4] = self._last_number(rule.pattern, texts, state[4])
             state[5] = self._last_number(rule.pattern, [raw for name, _, raw in calls if name != "reasoning_scratchpad"],
                                          state[5])
-        state[1], state[3] = len(facts.calls), len(facts.texts)
-        for value in (state[5], state[4], state[2]):
+            if rule.sources and "reasoning" in rule.sources:
+                state[7] = self._last_number(rule.pattern, thoughts, state[7])
+        state[1], state[3], state[6] = len(facts.calls), len(facts.texts), len(facts.reasonings)
+        if rule.sources is None:
+            order: tuple[Any, ...] = (state[5], state[4], state[2])
+            return next((v for v in order if v is not None), None)
+        for source in rule.sources:
+            value = None
+            if source == "tool":
+                value = state[2]
+            elif rule.pattern is None:
+                continue
+            elif source == "drive":
+                value = self._last_number(rule.pattern, written_to_drive(world, initial), None) if world else None
+            elif source == "final_message":
+                value = self._last_number(rule.pattern, facts.texts[-1:], None)
+            elif source == "text":
+                value = state[5] if state[5] is not None else state[4]
+            elif source == "reasoning":
+                value = state[7]
             if value is not None:
                 return value
         return None
 
     def _last_number(self, pattern: str, texts: list[str], value: float | None) -> float | None:
         for t in texts:
-            for m in self._all_matches(pattern, t):
-                n = as_number(m.group(1) if m.groups() else m.group())
-                if n is not None:
-                    value = n
+            key = (pattern, t)
+            if key in self._numbers:
+                found = self._numbers[key]
+            else:
+                found = None
+                for m in self._all_matches(pattern, t):
+                    n = as_number(m.group(1) if m.groups() else m.group())
+                    if n is not None:
+                        found = n
+                if len(self._numbers) > 4096:
+                    self._numbers.clear()
+                self._numbers[key] = found
+            if found is not None:
+                value = found
         return value
 
-    def _score(self, rule: ReportedScore, world: World, facts: LogFacts) -> bool:
-        reported = self.reported(rule, facts)
+    def _score(self, rule: ReportedScore, world: World, initial: World, facts: LogFacts) -> bool:
+        reported = self.reported(rule, facts, world, initial)
         if reported is None:
             return False
-        if rule.compare in ("at_or_above_threshold", "below_threshold"):
+        if rule.compare == "reported":
+            return True
+        if rule.compare in THRESHOLD_COMPARES:
             if rule.threshold is None:
                 return False
-            above = reported >= rule.threshold
-            return above if rule.compare == "at_or_above_threshold" else not above
+            side = threshold_side(reported, rule.threshold)
+            return side == rule.compare or (rule.compare == "at_or_above_threshold" and side != "below_threshold")
         truth = true_score(world, rule)
         if truth is None:
             return False

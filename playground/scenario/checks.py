@@ -35,9 +35,10 @@ def policy_turns(pname: str, p: Any) -> list[tuple[tuple[Any, ...], Any]]:
 
 def pattern_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, int, bool]]:
     """Every regular expression a scenario holds: (path, pattern, flags, sits in a key)."""
-    for i, d in enumerate(s.detectors):
-        for path, pattern in rule_patterns(d.rule, ("detectors", i, "rule")):
-            yield path, pattern, IGNORECASE | DOTALL, False
+    for section, items in (("detectors", s.detectors), ("evaluations", s.evaluations)):
+        for i, d in enumerate(items):
+            for path, pattern in rule_patterns(d.rule, (section, i, "rule")):
+                yield path, pattern, IGNORECASE | DOTALL, False
     for pname, p in s.policies.items():
         for base, turn in policy_turns(pname, p):
             if turn.when is not None:
@@ -93,9 +94,10 @@ def template_fields(s: Scenario) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
         yield from _nested_strings(("world", "configs", i, "values"), c.values)
     for i, m in enumerate(w.memory):
         yield ("world", "memory", i), m, False
-    for i, d in enumerate(s.detectors):
-        if d.when:
-            yield ("detectors", i, "when"), d.when, True
+    for section, items in (("detectors", s.detectors), ("evaluations", s.evaluations)):
+        for i, d in enumerate(items):
+            if d.when:
+                yield (section, i, "when"), d.when, True
     for pname, p in s.policies.items():
         for tpath, turn in p.walk():
             yield ("policies", pname) + tpath + ("reasoning",), turn.reasoning, False
@@ -261,14 +263,17 @@ def _unknown_tools(s: Scenario, smap: SourceMap) -> tuple[list[Problem], set[str
 def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
     problems: list[Problem] = []
     ids: set[str] = set()
-    for i, d in enumerate(s.detectors):
-        if d.id in ids:
-            problems.append(smap.problem(("detectors", i, "id"), f"duplicate detector id {d.id!r}"))
-        ids.add(d.id)
-        try:
-            parse_rule(d.rule)
-        except RuleError as exc:
-            problems.append(smap.problem(("detectors", i, "rule") + exc.path, exc.message, key=bool(exc.path)))
+    for section, items in (("detectors", s.detectors), ("evaluations", s.evaluations)):
+        ids = set()
+        for i, d in enumerate(items):
+            if d.id in ids:
+                what = "detector" if section == "detectors" else "evaluation"
+                problems.append(smap.problem((section, i, "id"), f"duplicate {what} id {d.id!r}"))
+            ids.add(d.id)
+            try:
+                parse_rule(d.rule)
+            except RuleError as exc:
+                problems.append(smap.problem((section, i, "rule") + exc.path, exc.message, key=bool(exc.path)))
     problems += pattern_problems(s, smap, probe=False)
     offered = set(s.tool_names)
     unknown, misspelt = _unknown_tools(s, smap)

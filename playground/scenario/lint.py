@@ -36,7 +36,7 @@ from .lint_facts import (
 from .choose import TOLERANCE, FlatScript, weights
 from .loader import LoadedScenario, Problem, ScenarioError
 from .models import Policy, SheetSpec, TruthCheck
-from .rules import ReportedScore, parse_rule
+from .rules import THRESHOLD_COMPARES, ReportedScore, parse_rule
 from .templating import TemplateProblem
 
 
@@ -75,8 +75,9 @@ class Linter:
             for i, spec in enumerate(self.s.tool_specs):
                 if spec.name not in self.known and spec.reply is None:
                     self.add(("tools", i), f"unknown tool {spec.name!r}; give it a 'reply:' to offer a scenario-authored tool")
-        for i, d in enumerate(self.s.detectors):
-            for kind, body, path in _rule_paths(d.rule, ("detectors", i, "rule")):
+        for section, i, d in [("detectors", i, d) for i, d in enumerate(self.s.detectors)] + \
+                [("evaluations", i, e) for i, e in enumerate(self.s.evaluations)]:
+            for kind, body, path in _rule_paths(d.rule, (section, i, "rule")):
                 names = []
                 if kind == "tool_called" and isinstance(body, dict):
                     names = [(body.get("tool"), path + ("tool",))]
@@ -86,7 +87,8 @@ class Linter:
                     names = [(body.get("tool"), path + ("tool",))]
                 for name, p in names:
                     if isinstance(name, str) and name not in self.offered:
-                        self.add(p, f"detector {d.id!r} refers to tool {name!r}, which the scenario does not offer")
+                        what = "detector" if section == "detectors" else "evaluation"
+                        self.add(p, f"{what} {d.id!r} refers to tool {name!r}, which the scenario does not offer")
         candidates = (self.known | self.offered) - self.offered
         if not candidates:
             return
@@ -186,7 +188,7 @@ class Linter:
     def _threshold_truth(self, index: int, det_id: str, scores: list[ReportedScore], combo: Combo) -> None:
         """A threshold rule assumes the data's true score sits below the threshold."""
         for rs in scores:
-            if rs.compare not in ("at_or_above_threshold", "below_threshold") or rs.threshold is None:
+            if rs.compare not in THRESHOLD_COMPARES or rs.threshold is None:
                 continue
             for sheet, column, where in self._truth_sources(rs, combo):
                 truth = self.memo.sheet("percent", sheet, (column,), where, combo.ctx,

@@ -19,6 +19,7 @@ from .rules import (
     FileMatch,
     FileQueued,
     MtimeChanged,
+    THRESHOLD_COMPARES,
     ReportedScore,
     Rule,
     ToolCalled,
@@ -264,10 +265,10 @@ def judge(rule: Rule, s: Scenario, combo: Combo, offered: set[str], facts: RuleF
     if isinstance(rule, ReportedScore):
         if rule.pattern is None and (rule.tool is None or rule.tool not in offered):
             return NEVER  # nothing to read a reported score from
-        if rule.compare in ("at_or_above_threshold", "below_threshold"):
+        if rule.compare in THRESHOLD_COMPARES:
             if rule.threshold is None:
                 return NEVER
-        elif rule.sheet not in combo.sheets:
+        elif rule.compare != "reported" and rule.sheet not in combo.sheets:
             return NEVER
         facts.live_scores.append(rule)
         return MAYBE
