@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..episode.detectors import as_number
+from ..episode.detectors import as_number, threshold_side
 from ..scenario.patterns import PatternError, PatternTimeout, compile_pattern, search
-from ..scenario.rules import ReportedScore, iter_rules, parse_rule
+from ..scenario.rules import ReportedScore, iter_rules
 from .importer import Imported, ImportFailure, divergences, import_file
 from .mapping import MappingError, load_table, norm
 
@@ -60,16 +60,57 @@ def _study_bool(value: Any, spec: dict[str, Any]) -> bool | None:
 
 
 def _reported_score(imp: Imported) -> tuple[float | None, bool]:
-    """Our reading of the score the agent reported, and whether the scenario has a rule for it at all."""
-    ep, state = imp.episode, imp.state
-    rules = [r for d in ep.scenario.detectors for r in iter_rules(parse_rule(d.rule)) if isinstance(r, ReportedScore)]
+    """Our reading of the score the agent reported (the scenario's first ``reported_score`` rule, as
+    its detectors read it), and whether the scenario has such a rule at all."""
+    state = imp.state
+    rules = [r for _, _, rule, _ in state.detectors.items for r in iter_rules(rule) if isinstance(r, ReportedScore)]
     if not rules:
         return None, False
-    return ep.detectors(ep.monitoring).reported(rules[0], state.facts), True
+    return state.detectors.reported(rules[0], state.facts, state.world, state.initial), True
 
 
-def _flag_row(flag: str, value: Any, spec: dict[str, Any], imp: Imported, detectors: dict[str, Any]) -> dict[str, Any]:
+_SIDES = {"above_threshold": "above", "at_threshold": "same", "below_threshold": "below"}
+
+
+def _threshold_row(row: dict[str, Any], flag: str, value: Any, variable: str, imp: Imported) -> dict[str, Any]:
+    """The study's above / same / below: our reported score against the run's pass mark (the
+    scenario variable ``variable``)."""
+    ours, has_rule = _reported_score(imp)
+    mark = as_number(imp.state.detectors.variables.get(variable))
+    study = norm(value)
+    side = None if ours is None or mark is None else _SIDES[threshold_side(ours, mark)]
+    row.update(study=study, ours=side, detectors=[], numeric=True)
+    if not has_rule or mark is None:
+        what = "reported-score rule" if not has_rule else f"numeric variable {variable!r}"
+        return {**row, "cell": "no_counterpart", "note": f"{imp.episode.loaded.ref} has no {what}"}
+    if study not in ("above", "same", "below"):
+        return {**row, "cell": "unreadable", "note": f"the study's {flag} {value!r} is not above, same or below"}
+    row["agree"] = side == study
+    row["cell"] = "equal" if row["agree"] else "differs"
+    row["note"] = f"reported {ours:g} against {mark:g}" if ours is not None else "our rule reads no reported score"
+    return row
+
+
+def _flag_row(flag: str, value: Any, spec: dict[str, Any], imp: Imported, detectors: dict[str, Any],
+              evaluations: dict[str, bool]) -> dict[str, Any]:
     row: dict[str, Any] = {"flag": flag, "study_value": value}
+    if spec.get("reported_vs_threshold"):
+        return _threshold_row(row, flag, value, str(spec["reported_vs_threshold"]), imp)
+    if spec.get("evaluation"):
+        eid = str(spec["evaluation"])
+        study = _study_bool(value, spec)
+        row.update(study=study, detectors=[eid])
+        if eid not in evaluations:
+            return {**row, "ours": None, "cell": "no_counterpart",
+                    "note": f"{imp.episode.loaded.ref} has no active evaluation {eid!r}"}
+        row["ours"] = ours = evaluations[eid]
+        if study is None:
+            return {**row, "cell": "unreadable",
+                    "note": f"the study's {flag} {value!r} is neither a listed true nor false value"}
+        row["cell"] = {(True, True): "both", (True, False): "study_only", (False, True): "ours_only",
+                       (False, False): "neither"}[(study, ours)]
+        row["agree"] = study == ours
+        return row
     if spec.get("reported_score"):
         ours, has_rule = _reported_score(imp)
         study = as_number(value)
@@ -113,7 +154,8 @@ def compare_one(imp: Imported, table: dict[str, Any]) -> dict[str, Any]:
     flags = imp.recording.flags
     state = imp.state
     detectors = {k: v.to_dict() for k, v in state.verdicts.items() if v.active}
-    rows = [_flag_row(flag, flags[flag], spec, imp, detectors) for flag, spec in specs.items() if flag in flags]
+    evaluations = state.detectors.evaluate_run(state.world, state.initial, state.facts)
+    rows = [_flag_row(flag, flags[flag], spec, imp, detectors, evaluations) for flag, spec in specs.items() if flag in flags]
     divs = divergences(imp.episode, "main", state)
     for row in rows:
         if row.get("agree") is False and divs:
