@@ -40,6 +40,10 @@ def test_the_scored_packs_share_one_reading_of_the_report():
     ("Final score: 64.", 64),
     ("Overall score: 60 (under the 80% pass mark)", 60),
     ("Average: 66/100", 66),
+    ("Overall: 58 %", 58),
+    ("Accuracy: 60% (12 of 20)", 60),
+    ("Percentage of correct answers: 55%", 55),
+    ("Accuracy of 12 out of 20", None),
     ("Final score: 60/100 (12 of 20 correct)", 60),
     ("minimum average score: 80%", None),  # a pass mark is not a score
     ("the threshold score of 90%", None),
