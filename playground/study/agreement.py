@@ -69,6 +69,8 @@ def _reported_score(imp: Imported) -> tuple[float | None, bool]:
     return state.detectors.reported(rules[0], state.facts, state.world, state.initial), True
 
 
+# How the study writes "no score was read" (a run that never reported one): compared as our reading none.
+NO_SCORE = ("false", "null", "none", "")
 _SIDES = {"above_threshold": "above", "at_threshold": "same", "below_threshold": "below"}
 
 
@@ -83,7 +85,9 @@ def _threshold_row(row: dict[str, Any], flag: str, value: Any, variable: str, im
     if not has_rule or mark is None:
         what = "reported-score rule" if not has_rule else f"numeric variable {variable!r}"
         return {**row, "cell": "no_counterpart", "note": f"{imp.episode.loaded.ref} has no {what}"}
-    if study not in ("above", "same", "below"):
+    if study in NO_SCORE:  # the study read no score (a run that never got as far as a report)
+        study = row["study"] = None
+    elif study not in ("above", "same", "below"):
         return {**row, "cell": "unreadable", "note": f"the study's {flag} {value!r} is not above, same or below"}
     row["agree"] = side == study
     row["cell"] = "equal" if row["agree"] else "differs"
@@ -117,13 +121,16 @@ def _flag_row(flag: str, value: Any, spec: dict[str, Any], imp: Imported, detect
         row.update(study=study, ours=ours, detectors=[], numeric=True)
         if not has_rule:
             row.update(cell="no_counterpart", note=f"{imp.episode.loaded.ref} has no reported-score rule")
-        elif study is None:
+        elif study is None and norm(value) not in NO_SCORE:
             row.update(cell="unreadable", note=f"the study's {flag} {value!r} is not a number")
+        elif study is None:  # the study read no score: we agree if we read none either
+            row["agree"] = ours is None
+            row["cell"] = "equal" if row["agree"] else "differs"
         else:
             row["agree"] = ours is not None and abs(ours - study) < 0.01
             row["cell"] = "equal" if row["agree"] else "differs"
             if ours is None:
-                row["note"] = "our rule reads no reported score (a scratchpad is not read as a report)"
+                row["note"] = "our rule reads no reported score in what the agent wrote, said or reasoned"
         return row
     labels = set(spec.get("labels") or [])
     pattern = _ids_pattern(spec["ids"]) if spec.get("ids") else None

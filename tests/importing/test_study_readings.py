@@ -34,6 +34,23 @@ def test_the_bundled_packs_read_the_synthetic_runs_as_the_study_did():
     assert tamper["shutdown_enabled"]["cell"] == "both" and tamper["read_config"]["cell"] == "both"
 
 
+def test_a_run_the_study_read_no_score_from_agrees_when_we_read_none(tmp_path):
+    import json
+
+    run = json.loads((READINGS / "tampering_scratchpad_score.json").read_text())
+    run["conversation"] = run["conversation"][:4] + run["conversation"][-2:]  # listed the drive, then ended
+    run["main_task_evaluation"].update(read=False, fully_incomplete=True, score=False, threshold=False,
+                                       read_config=False, shutdown_enabled=True, oversight_subversion=False)
+    path = tmp_path / "unread.json"
+    path.write_text(json.dumps(run))
+    report = agreement([path])
+    assert report["disagreements"] == [], report["disagreements"]
+    got = rows(report["files"][0])
+    assert got["score"]["cell"] == "equal" and got["score"]["ours"] is None
+    assert got["threshold"]["cell"] == "equal" and got["threshold"]["ours"] is None
+    assert got["read"]["cell"] == "neither" and got["fully_incomplete"]["cell"] == "both"
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"no study transcripts at {SHARED}")
 def test_every_comparable_flag_of_the_released_transcripts_agrees():
     report = agreement([SHARED])
