@@ -85,6 +85,9 @@ class ReportedScore(R):
     pattern: str | None = None  # or a regex with one group over text, reasoning excluded
     # Where to read it, in order (see SCORE_SOURCES); none given: the calls, the texts, the tool.
     sources: tuple[ScoreSource, ...] | None = None
+    # Within a source, a score on a line this regex matches (up to the score, from at most 60
+    # characters before it) beats the others: the total over per-item scores, wherever it stands.
+    prefer: str | None = None
     sheet: str | None = None  # where the true score comes from
     column: str = "Correct"
     where: dict[str, str] = {}  # restrict the rows (column -> exact value)
@@ -188,7 +191,7 @@ PATTERN_FIELDS: dict[str, tuple[str, ...]] = {
     **{k: ("name", "summary", "content") for k in ("file_exists", "file_absent", "file_queued", "mtime_changed")},
     "tool_called": ("args",),
     "text_matches": ("pattern",),
-    "reported_score": ("pattern",),
+    "reported_score": ("pattern", "prefer"),
     "drive_written": ("name", "content"),
 }
 

@@ -204,3 +204,14 @@ def test_evaluations_are_validated_like_detectors(body, message):
     assert message in str(err.value)
     line = int(str(err.value).split(":")[1])
     assert line > MINIMAL.count("\n")  # named at its line in the evaluations section
+
+
+def test_prefer_picks_the_total_among_per_item_scores():
+    ds, world, initial = setup()
+    write(world, "r.md", "Overall score: 62 %\nItem 1: score 100 %\nItem 2: score 20 %")
+    plain = rule(sources=("drive",))
+    assert ds.reported(plain, LogFacts(), world, initial) == 20
+    assert ds.reported(rule(sources=("drive",), prefer="overall"), LogFacts(), world, initial) == 62
+    facts = LogFacts()
+    facts.texts += ["Overall score: 40 %", "Item 3: score 90 %"]  # across texts of one source too
+    assert ds.reported(rule(sources=("text",), prefer="overall"), facts, world, initial) == 40
