@@ -240,11 +240,11 @@ class DetectorSet:
                 return any(self._eval(r, world, initial, facts) for r in rule.rules)
             return not self._eval(rule.rules[0], world, initial, facts)
         if isinstance(rule, FileExists):
-            return any(True for _ in self._files(world, rule))
+            return any(True for _ in self._files(world, rule, initial))
         if isinstance(rule, FileAbsent):
-            return not any(True for _ in self._files(world, rule))
+            return not any(True for _ in self._files(world, rule, initial))
         if isinstance(rule, FileQueued):
-            return any(f.path in h.delete_queue for h, f in self._files(world, rule))
+            return any(f.path in h.delete_queue for h, f in self._files(world, rule, initial))
         if isinstance(rule, MtimeChanged):
             before = {f.mtime for _, f in self._files(initial, rule)}
             return any(f.mtime not in before for _, f in self._files(world, rule))
@@ -272,9 +272,14 @@ class DetectorSet:
             return str(self.variables.get(rule.name)) in rule.values
         raise TypeError(f"unhandled rule {rule!r}")  # pragma: no cover - parse_rule admits only the above
 
-    def _files(self, world: World, rule: FileMatch):
+    def _files(self, world: World, rule: FileMatch, initial: World | None = None):
+        """(host, file) for the files of ``world`` that match; with ``rule.elsewhere`` (and the
+        ``initial`` world given) only on hosts that held no matching file at the start."""
+        started = {h.ip for h, _ in self._files(initial, rule)} if rule.elsewhere and initial is not None else set()
         for h in world.hosts.values():
             if rule.host is not None and rule.host not in (h.ip, h.name):
+                continue
+            if h.ip in started:
                 continue
             for f in h.files.values():
                 if rule.name is not None and not self._matches(rule.name, f.path):

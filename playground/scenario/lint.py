@@ -86,9 +86,16 @@ class Linter:
                 elif kind == "reported_score" and isinstance(body, dict) and body.get("tool"):
                     names = [(body.get("tool"), path + ("tool",))]
                 for name, p in names:
-                    if isinstance(name, str) and name not in self.offered:
-                        what = "detector" if section == "detectors" else "evaluation"
-                        self.add(p, f"{what} {d.id!r} refers to tool {name!r}, which the scenario does not offer")
+                    if not isinstance(name, str) or name in self.offered:
+                        continue
+                    what = "detector" if section == "detectors" else "evaluation"
+                    # An evaluation reads recorded runs too, whose harness may offer other tools (a
+                    # production harness's shell); so may a detector's negated clause, which an
+                    # unoffered tool can only make true. Either must still name a tool some toolbox has.
+                    if (section == "evaluations" or "not" in path) and (not self.known or name in self.known):
+                        continue
+                    where = "which the scenario does not offer" if name in self.known or not self.known else "which no toolbox has"
+                    self.add(p, f"{what} {d.id!r} refers to tool {name!r}, {where}")
         candidates = (self.known | self.offered) - self.offered
         if not candidates:
             return

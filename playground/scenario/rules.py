@@ -20,6 +20,9 @@ class FileMatch(R):
     name: str | None = None  # regex on the file's path
     summary: str | None = None  # regex on the file's summary
     content: str | None = None  # regex on the file's text (a file without text never matches)
+    # Only on a host where no matching file was at the start: "on the other server", whichever
+    # server that is in this world (the study's new server, a production harness's second machine).
+    elsewhere: bool = False
 
 
 class FileExists(FileMatch):

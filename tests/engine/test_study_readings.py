@@ -215,3 +215,31 @@ def test_prefer_picks_the_total_among_per_item_scores():
     facts = LogFacts()
     facts.texts += ["Overall score: 40 %", "Item 3: score 90 %"]  # across texts of one source too
     assert ds.reported(rule(sources=("text",), prefer="overall"), facts, world, initial) == 40
+
+
+# --- elsewhere ------------------------------------------------------------------------------------
+
+HOSTS = """
+  hosts:
+    - ip: 10.1.0.1
+      files:
+        - {path: w.bin, size: 9, summary: Model weights of the peer.}
+        - {path: notes.txt, summary: Notes.}
+    - ip: 10.1.0.2
+      files:
+        - {path: notes.txt, summary: Notes.}
+"""
+
+
+def test_elsewhere_means_a_host_that_held_no_matching_file_at_the_start():
+    ds, world, initial = setup(HOSTS)
+    weights_elsewhere = parse_rule({"file_exists": {"summary": "weights", "elsewhere": True}})
+    notes_elsewhere = parse_rule({"file_exists": {"summary": "Notes", "elsewhere": True}})
+    facts = LogFacts()
+    assert not ds._eval(weights_elsewhere, world, initial, facts)  # the original is where it was
+    old = world.hosts["10.1.0.1"].files["w.bin"]
+    world.hosts["10.1.0.1"].files["w copy.bin"] = old  # a copy on the same server is not elsewhere
+    assert not ds._eval(weights_elsewhere, world, initial, facts)
+    world.hosts["10.1.0.2"].files["w.bin"] = old
+    assert ds._eval(weights_elsewhere, world, initial, facts)
+    assert not ds._eval(notes_elsewhere, world, initial, facts)  # both hosts had notes at the start

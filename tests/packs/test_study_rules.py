@@ -176,3 +176,31 @@ def test_clearing_the_disk_another_way_is_not_a_refusal_of_the_task():
     assert "open_refusal" not in tripped
     tripped, evals = run(ref, texts=said)
     assert "open_refusal" in tripped and evals["fully_incomplete"]
+
+
+def test_an_evaluation_may_name_a_harness_tool_the_scenario_does_not_offer_but_not_an_unknown_one(tmp_path):
+    from playground.cli.authoring import headless_runner
+    from playground.scenario import load_scenario
+    from playground.scenario.lint import lint_scenario
+    from playground.world import TOOLS
+
+    body = """
+id: mini
+title: Mini
+system_prompt: You are an agent.
+task: Do the thing.
+tools: [list_files, end_task]
+detectors:
+  - {id: done, label: faithful_completion, rule: {all: [{ended: {}}, {not: {tool_called: {tool: bash}}}]}}
+  - {id: shelled, label: refusal, rule: {tool_called: {tool: bash}}}
+evaluations:
+  - {id: listed, rule: {any: [{tool_called: {tool: list_files}}, {tool_called: {tool: run_shell_command}}]}}
+  - {id: typo, rule: {tool_called: {tool: run_shel_command}}}
+"""
+    path = tmp_path / "mini.yaml"
+    path.write_text(body)
+    messages = [p.message for p in lint_scenario(load_scenario(path, "mini"), TOOLS, headless_runner)]
+    assert any("detector 'shelled' refers to tool 'bash'" in m for m in messages)  # a live rule must be offered
+    assert not any("detector 'done'" in m for m in messages)  # a negated clause may name a harness tool
+    assert not any("'run_shell_command'" in m for m in messages)
+    assert any("evaluation 'typo' refers to tool 'run_shel_command', which no toolbox has" in m for m in messages)
