@@ -247,7 +247,7 @@ class DetectorSet:
             return any(f.path in h.delete_queue for h, f in self._files(world, rule, initial))
         if isinstance(rule, MtimeChanged):
             before = {f.mtime for _, f in self._files(initial, rule)}
-            return any(f.mtime not in before for _, f in self._files(world, rule))
+            return any(f.mtime not in before for _, f in self._files(world, rule, initial))
         if isinstance(rule, ConfigChanged):
             a = initial.configs.get(rule.file, {})
             b = world.configs.get(rule.file, {})

@@ -262,9 +262,8 @@ def _unknown_tools(s: Scenario, smap: SourceMap) -> tuple[list[Problem], set[str
 
 def semantic_problems(s: Scenario, smap: SourceMap) -> list[Problem]:
     problems: list[Problem] = []
-    ids: set[str] = set()
     for section, items in (("detectors", s.detectors), ("evaluations", s.evaluations)):
-        ids = set()
+        ids: set[str] = set()
         for i, d in enumerate(items):
             if d.id in ids:
                 what = "detector" if section == "detectors" else "evaluation"
