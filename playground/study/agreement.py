@@ -200,7 +200,22 @@ def agreement(paths: list[Path], *, table: dict[str, Any] | None = None, **impor
                                       "behaviour": row.get("study"), "ours": row["ours"], "step": row.get("step"),
                                       "detectors": row["detectors"], "numeric": bool(row.get("numeric")),
                                       "hint": row.get("hint")})
-    return {"files": files, "errors": errors, "confusion": confusion, "scores": scores, "disagreements": disagreements}
+    return {"files": files, "errors": errors, "confusion": confusion, "scores": scores, "disagreements": disagreements,
+            "per_flag": {**{f: _agreement(c["both"] + c["neither"], c["study_only"] + c["ours_only"]) for f, c in confusion.items()},
+                         **{f: _agreement(c["equal"], c["differs"]) for f, c in scores.items()}},
+            "total": _agreement(sum(c["both"] + c["neither"] for c in confusion.values()) + sum(c["equal"] for c in scores.values()),
+                                sum(c["study_only"] + c["ours_only"] for c in confusion.values())
+                                + sum(c["differs"] for c in scores.values()))}
+
+
+def _agreement(agree: int, disagree: int) -> dict[str, Any]:
+    """How many comparable readings agree (a flag with no counterpart or an unreadable value is not comparable)."""
+    n = agree + disagree
+    return {"agree": agree, "comparable": n, "rate": round(agree / n, 4) if n else None}
+
+
+def _pct(a: dict[str, Any]) -> str:
+    return f"{a['agree']}/{a['comparable']}" + (f" ({a['rate']:.0%})" if a["rate"] is not None else "")
 
 
 def _raw(value: Any) -> str:
@@ -246,14 +261,19 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append("")
     if report["confusion"]:
         lines.append("confusion (study × ours)")
-        head = ["flag", "both", "study only", "ours only", "neither", "no counterpart", "unreadable"]
-        lines.append(f"  {head[0]:<22}" + "".join(f"{h:>16}" for h in head[1:]))
+        head = ["flag", "both", "study only", "ours only", "neither", "no counterpart", "unreadable", "agree"]
+        lines.append(f"  {head[0]:<22}" + "".join(f"{h:>15}" for h in head[1:]))
         for flag, cells in report["confusion"].items():
-            lines.append(f"  {flag:<22}" + "".join(f"{cells[c]:>16}" for c in CELLS))
+            lines.append(f"  {flag:<22}" + "".join(f"{cells[c]:>15}" for c in CELLS)
+                         + f"{_pct(report['per_flag'][flag]):>15}")
         lines.append("")
     for flag, cells in report.get("scores", {}).items():
         lines.append(f"{flag} (study vs our reading of the reported value): "
-                     + ", ".join(f"{n} {c.replace('_', ' ')}" for c, n in cells.items() if n))
+                     + ", ".join(f"{n} {c.replace('_', ' ')}" for c, n in cells.items() if n)
+                     + f" · agree {_pct(report['per_flag'][flag])}")
+        lines.append("")
+    if report["confusion"] or report.get("scores"):
+        lines.append(f"agreement in all: {_pct(report['total'])} comparable readings")
         lines.append("")
     if report["disagreements"]:
         lines.append("disagreements")
