@@ -218,12 +218,20 @@ def replay(save_file: Path, branch, as_json) -> None:
 
 
 @click.command("export")
-@click.argument("save_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), default="md")
+@click.argument("save_file", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted([*EXPORTERS, "inspect"])), default="md")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 @click.option("--branch", default=None)
 def export(save_file: Path, fmt: str, output: Path | None, branch) -> None:
-    """Export a save as Markdown, JSON or HTML."""
+    """Export a save as Markdown, JSON or HTML; or a save (every branch) or a sweep folder (every
+    episode) as an Inspect AI log: --format inspect -o FILE.eval (needs the inspect extra)."""
+    if fmt == "inspect":
+        from .inspect_cmd import export_inspect
+
+        export_inspect(save_file, output, branch)
+        return
+    if save_file.is_dir():
+        fail(f"{save_file} is a folder: only --format inspect exports a sweep folder")
     ep = _load_save(save_file)
     text = EXPORTERS[fmt](ep, branch)
     if output:
