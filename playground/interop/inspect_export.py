@@ -99,52 +99,56 @@ def _info(data: dict[str, Any], source: Any) -> InfoEvent:
     return _stamp(InfoEvent(source=SOURCE, data=data), source)
 
 
-def _step_events(view: Step, calls: dict[str, CallStep], state: BranchState, model: str, tools: list[Any],
+def inspect_event(event: Any, cv: CallStep | None) -> Any | None:
+    """One of our events (not a model turn) as an Inspect event; ``cv``: the fold's view of its call."""
+    match event:
+        case CallApproved() if cv is not None:
+            return _stamp(ApprovalEvent(message="", call=inspect_call(cv.call), approver=event.by or "policy",
+                                        decision="approve"), event)
+        case CallEdited() if cv is not None:
+            return _stamp(ApprovalEvent(message="edited before it ran", call=inspect_call(cv.call),
+                                        approver=event.by or "human", decision="modify",
+                                        modified=inspect_call(cv.call, event.new_arguments)), event)
+        case CallRejected() if cv is not None:
+            return _stamp(ApprovalEvent(message="", call=inspect_call(cv.call), approver=event.by or "human",
+                                        decision="reject", explanation=event.reason or None), event)
+        case ToolResult():
+            args = parse_args(cv.arguments if cv else "{}")
+            saw = cv.output if cv is not None and cv.output is not None else event.output
+            return _stamp(ToolEvent(id=event.call_id, function=event.name,
+                                    arguments=args if isinstance(args, dict) else {},
+                                    result=saw, error=tool_error(event.output, event.error)), event)
+        case ResultEdited():
+            return _info({"kind": "result_edited", "call_id": event.call_id, "model_saw": event.output,
+                          "tool_output": event.original}, event)
+        case MonitoringChanged():
+            return _info({"kind": "monitoring", "monitoring": "on" if event.on else "off", "how": event.how}, event)
+        case Notice():
+            return _info({"kind": "notice", "text": event.text, "source": event.source}, event)
+        case Note():
+            return _info({"kind": "note", "text": event.text}, event)
+        case AgentError():
+            return _info({"kind": "error", "message": event.message, "retryable": event.retryable}, event)
+        case Ended():
+            return _info({"kind": "ended", "reason": event.reason}, event)
+        case Interview():
+            return _info({"kind": "interview", "question": event.question, "answer": event.answer,
+                          "reasoning": event.reasoning, "agent": event.agent}, event)
+    return None
+
+
+def _step_events(view: Step, calls: dict[str, CallStep], model: str, tools: list[Any],
                  assistant_at: list[int], chat: list[Any]) -> list[Any]:
     out: list[Any] = []
     for event in view.events:
-        match event:
-            case ModelTurn():
-                n = assistant_at.pop(0)  # the model saw every message before its own
-                out.append(_stamp(ModelEvent(model=model, input=chat[:n], tools=tools, tool_choice="auto",
-                                             config=GenerateConfig(), output=model_output(event, model)), event))
-            case CallApproved():
-                cv = calls[event.call_id]
-                out.append(_stamp(ApprovalEvent(message="", call=inspect_call(cv.call), approver=event.by or "policy",
-                                                decision="approve"), event))
-            case CallEdited():
-                cv = calls[event.call_id]
-                out.append(_stamp(ApprovalEvent(message="edited before it ran", call=inspect_call(cv.call),
-                                                approver=event.by or "human", decision="modify",
-                                                modified=inspect_call(cv.call, event.new_arguments)), event))
-            case CallRejected():
-                cv = calls[event.call_id]
-                out.append(_stamp(ApprovalEvent(message="", call=inspect_call(cv.call), approver=event.by or "human",
-                                                decision="reject", explanation=event.reason or None), event))
-            case ToolResult():
-                cv = calls.get(event.call_id)
-                args = parse_args(cv.arguments if cv else "{}")
-                saw = cv.output if cv is not None and cv.output is not None else event.output
-                out.append(_stamp(ToolEvent(id=event.call_id, function=event.name,
-                                            arguments=args if isinstance(args, dict) else {},
-                                            result=saw, error=tool_error(event.output, event.error)), event))
-            case ResultEdited():
-                out.append(_info({"kind": "result_edited", "call_id": event.call_id, "model_saw": event.output,
-                                  "tool_output": event.original}, event))
-            case MonitoringChanged():
-                out.append(_info({"kind": "monitoring", "monitoring": "on" if event.on else "off",
-                                  "how": event.how}, event))
-            case Notice():
-                out.append(_info({"kind": "notice", "text": event.text, "source": event.source}, event))
-            case Note():
-                out.append(_info({"kind": "note", "text": event.text}, event))
-            case AgentError():
-                out.append(_info({"kind": "error", "message": event.message, "retryable": event.retryable}, event))
-            case Ended():
-                out.append(_info({"kind": "ended", "reason": event.reason}, event))
-            case Interview():
-                out.append(_info({"kind": "interview", "question": event.question, "answer": event.answer,
-                                  "reasoning": event.reasoning, "agent": event.agent}, event))
+        if isinstance(event, ModelTurn):
+            n = assistant_at.pop(0)  # the model saw every message before its own
+            out.append(_stamp(ModelEvent(model=model, input=chat[:n], tools=tools, tool_choice="auto",
+                                         config=GenerateConfig(), output=model_output(event, model)), event))
+            continue
+        ev = inspect_event(event, calls.get(getattr(event, "call_id", "")))
+        if ev is not None:
+            out.append(ev)
     for det in view.tripped:
         out.append(InfoEvent(source=SOURCE, data={"kind": "detector", "detector": det, "step": view.step}))
     return out
@@ -174,7 +178,7 @@ def branch_sample(episode: Episode, branch: str, sid: str | None = None, epoch: 
     calls = {c.call.id: c for v in steps for c in v.calls}
     events: list[Any] = []
     for view in steps:
-        events += _step_events(view, calls, state, model, tools, assistant_at, chat)
+        events += _step_events(view, calls, model, tools, assistant_at, chat)
     last = state.turns[-1] if state.turns else None
     b = episode.branches[branch]
     total = _total_usage(state)

@@ -21,6 +21,11 @@ from playground.launch import load, new_episode, new_session  # noqa: E402
 REF = "peer_preservation/exfiltration_transfer"
 
 
+def pytest_configure(config):
+    # Inspect's own retry set-up uses a tenacity argument that tenacity deprecated: not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:The 'initial' parameter is deprecated:DeprecationWarning")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/interop/" in str(item.fspath).replace(os.sep, "/"):
