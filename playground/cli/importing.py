@@ -40,13 +40,23 @@ def step_ranges(steps: list[int], most: int = 8) -> str:
 @set_option
 @click.option("--model", default=None, help="Name of the recorded model, for files that do not say.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line.")
+@click.option("--sample", "sample_id", default=None, help="Inspect logs (.eval): import only this sample id.")
+@click.option("--epoch", type=int, default=None, help="Inspect logs (.eval): import only this epoch.")
 @pack_dirs_option
-def import_(files, save_dir, no_save, scenario, assignments, model, as_json, packs) -> None:
-    """Import transcripts (the study's JSON, or OpenAI-format messages) as steppable episodes."""
+def import_(files, save_dir, no_save, scenario, assignments, model, as_json, sample_id, epoch, packs) -> None:
+    """Import transcripts (the study's JSON, or OpenAI-format messages) as steppable episodes; an Inspect
+    AI log (.eval) imports each sample as an episode (needs the inspect extra)."""
     from ..study.importer import ImportFailure, divergences, import_file, save_imported
 
     failed = 0
     for f in files:
+        if f.suffix == ".eval":
+            from .inspect_cmd import import_inspect
+
+            failed += import_inspect(f, save_dir=None if no_save else save_dir, scenario=scenario,
+                                     assignments=assignments, sample=sample_id, epoch=epoch, as_json=as_json,
+                                     pack_dirs=pack_dirs(packs))
+            continue
         try:
             imp = import_file(f, model=model, scenario=scenario, assignments=assignments, pack_dirs=pack_dirs(packs))
             if not no_save:

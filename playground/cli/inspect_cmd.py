@@ -34,3 +34,49 @@ def export_inspect(source: Path, output: Path | None, branch: str | None) -> Non
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     echo(f"wrote {output} ({len(log.samples or [])} sample(s))", err=True)
+
+
+def import_inspect(path: Path, *, save_dir: Path | None, scenario: str | None, assignments: tuple[str, ...],
+                   sample: str | None, epoch: int | None, as_json: bool, pack_dirs: Any) -> int:
+    """Import every sample of an Inspect log (or the one asked for); print the summaries. 1 on failure."""
+    from .output import secho
+
+    try:
+        require_inspect()
+    except InspectMissing as exc:
+        echo(f"error: {exc}", err=True)
+        return 1
+    from ..interop.inspect_import import import_log, save_import
+
+    try:
+        items = import_log(path, sample=sample, epoch=epoch, scenario=scenario, assignments=assignments,
+                           pack_dirs=pack_dirs)
+        if save_dir is not None:
+            for item in items:
+                save_import(item, save_dir)
+    except InteropError as exc:
+        if as_json:
+            print_json({"source": str(path), "error": str(exc)})
+        else:
+            echo(f"error: {exc}", err=True)
+        return 1
+    except OSError as exc:
+        echo(f"error: {path}: cannot save ({exc.strerror or exc})", err=True)
+        return 1
+    if as_json:
+        data = [item.to_json() for item in items]
+        print_json(data if len(data) > 1 else data[0])
+        return 0
+    for item in items:
+        imp = item.imported
+        state = imp.state
+        where = f" → {imp.save_path}" if imp.save_path else ""
+        secho(f"{path.name} · sample {item.sample_id} · epoch {item.epoch}{where}", bold=True)
+        echo(f"  {imp.episode.loaded.ref} · recorded {imp.recording.model} · {state.step} steps · ended {state.ended}")
+        echo(f"  {'recorded only: ' if item.recorded_only else 'world: '}{item.scenario_why}")
+        echo("  behaviours: " + (", ".join(state.behaviours()) or "none"))
+        for w in imp.warnings:
+            secho(f"  warning: {w}", fg="yellow", err=True)
+        if imp.save_path:
+            echo(f"  open it with: playground tui {imp.save_path}")
+    return 0

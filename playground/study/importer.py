@@ -210,10 +210,11 @@ def build_episode(rec: Recording, *, scenario: str | None = None, assignments: t
 RECORDED_ANSWERS = ApprovalPolicy(ApprovalPolicySpec(name="recorded answers"))  # the recording had no approver
 
 
-async def replay(rec: Recording, episode: Episode, warnings: list[str]) -> Session:
+async def replay(rec: Recording, episode: Episode, warnings: list[str], policy: ApprovalPolicy | None = None) -> Session:
     """Run the recording to its end in our world through the one run loop (the recorded agent ends
-    the episode when its turns run out), then add its interview."""
-    session = Session(episode, make_agent, policy=RECORDED_ANSWERS)
+    the episode when its turns run out), then add its interview. ``policy``: the recording's own
+    approvals, where it has them (an Inspect log's approval events); else every call is approved."""
+    session = Session(episode, make_agent, policy=policy or RECORDED_ANSWERS)
     spec = episode.agent
     result = await session.run()
     if not session.state.ended:
@@ -227,9 +228,9 @@ async def replay(rec: Recording, episode: Episode, warnings: list[str]) -> Sessi
     return session
 
 
-async def import_recording(rec: Recording, **kwargs: Any) -> "Imported":
+async def import_recording(rec: Recording, *, policy: ApprovalPolicy | None = None, **kwargs: Any) -> "Imported":
     episode, warnings = build_episode(rec, **kwargs)
-    await replay(rec, episode, warnings)
+    await replay(rec, episode, warnings, policy)
     return Imported(episode, rec, warnings)
 
 

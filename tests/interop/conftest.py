@@ -34,6 +34,11 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def inspect_logs(tmp_path, monkeypatch):
+    """Logs in tmp_path, and no connection anywhere but loopback (subprocesses inherit nothing of this:
+    they run only our provider and mockllm with usage given, which need no network)."""
+    from conftest_llm import refuse_non_loopback
+
+    refuse_non_loopback(monkeypatch)
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "logs"))
     return tmp_path / "logs"
 
