@@ -5,7 +5,8 @@ Everything comes from the one step fold (``episode.steps``), as the Markdown/HTM
 seen before it), then in log order an approval event per decision (approve, edit = ``modify`` with the
 call that ran, reject with its reason), a tool event per call with the result the model saw, and info
 events (source ``playground``) for an edited result (with the tool's own output), a monitoring change,
-a notice, a note, a model error, the end and an interview. The sample's ``messages`` are the branch's
+a notice, a note, a model error, the end, an interview, a detector tripping, and (imported episodes)
+a recorded harness's answer that differs from our world's. The sample's ``messages`` are the branch's
 messages exactly as the model saw them, reasoning as reasoning content. The detectors are one score,
 ``playground_detectors``: label -> 1 or 0, the steps that tripped them in its metadata.
 
@@ -149,6 +150,9 @@ def _step_events(view: Step, calls: dict[str, CallStep], model: str, tools: list
         ev = inspect_event(event, calls.get(getattr(event, "call_id", "")))
         if ev is not None:
             out.append(ev)
+        if isinstance(event, ToolResult) and event.diverged and event.recorded_output is not None:
+            out.append(_info({"kind": "recorded_output", "call_id": event.call_id, "tool": event.name,
+                              "recorded": event.recorded_output, "ours": event.output}, event))
     for det in view.tripped:
         out.append(InfoEvent(source=SOURCE, data={"kind": "detector", "detector": det, "step": view.step}))
     return out
