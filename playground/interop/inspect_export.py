@@ -63,8 +63,9 @@ SOURCE = "playground"
 
 
 def inspect_model(agent: str) -> str:
-    """The agent as Inspect names a model: scripted policies run under our provider (``playground/...``)."""
-    return f"playground/{agent}" if agent.startswith(("scripted/", "recorded/")) else agent
+    """The agent as Inspect names a model: scripted policies run under our provider (``playground/scripted/...``);
+    a recording keeps its ``recorded/<model>`` name (no provider replays it)."""
+    return f"playground/{agent}" if agent.startswith("scripted/") else agent
 
 
 def sample_id(text: str) -> str:

@@ -126,8 +126,9 @@ def _seed(base: str, epoch: int) -> int:
 @solver
 def playground_episode(scenario: str, variables: dict[str, str], monitoring: bool | None, max_steps: int | None,
                        seed: int | None = None):
+    loaded = load(scenario)  # once per task, not per sample (parsing and checking a scenario takes ~0.3 s)
+
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        loaded = load(scenario)
         spec = episode_agent(str(get_model()))
         epoch = getattr(state, "epoch", 1)
         episode = new_episode(loaded, variables=variables, monitoring=monitoring, agent=spec, max_steps=max_steps,
