@@ -1,5 +1,7 @@
-"""Inspect interop tests: skipped whole when the ``inspect`` extra is absent, and never on the network
-(Inspect's own update checks and telemetry are off; logs go to tmp_path)."""
+"""Inspect interop tests: each module skips itself when the ``inspect`` extra is absent
+(``pytest.importorskip`` at its top; this conftest imports no Inspect), and none reaches the network
+(Inspect's own update checks and telemetry are off, connections other than loopback are refused, logs
+go to tmp_path)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ import os
 
 import pytest
 
-pytest.importorskip("inspect_ai", reason="the inspect extra is not installed (pip install -r requirements-inspect.lock)")
-
 os.environ.setdefault("INSPECT_DISABLE_UPDATE_CHECK", "1")  # never phone home
 os.environ["INSPECT_TELEMETRY"] = ""
 os.environ["INSPECT_DISPLAY"] = "none"
 os.environ.setdefault("INSPECT_LOG_LEVEL", "warning")
 
 from playground.launch import load, new_episode, new_session  # noqa: E402
+
+MISSING = "the inspect extra is not installed (pip install -r requirements-inspect.lock)"
 
 REF = "peer_preservation/exfiltration_transfer"
 

@@ -8,6 +8,11 @@ import subprocess
 import sys
 
 import pytest
+
+from .conftest import MISSING
+
+pytest.importorskip("inspect_ai", reason=MISSING)  # before anything that needs the extra
+
 from click.testing import CliRunner
 from inspect_ai.log import read_eval_log
 

@@ -8,6 +8,11 @@ import dataclasses
 import json
 
 import pytest
+
+from .conftest import MISSING
+
+pytest.importorskip("inspect_ai", reason=MISSING)  # before anything that needs the extra
+
 from click.testing import CliRunner
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval

@@ -7,6 +7,11 @@ import subprocess
 import sys
 
 import pytest
+
+from .conftest import MISSING
+
+pytest.importorskip("inspect_ai", reason=MISSING)  # before anything that needs the extra
+
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log
 

@@ -12,6 +12,12 @@ import time
 import urllib.parse
 import urllib.request
 
+import pytest
+
+from .conftest import MISSING
+
+pytest.importorskip("inspect_ai", reason=MISSING)  # before anything that needs the extra
+
 from playground.interop.inspect_export import SCORER, export
 from playground.store import save
 
