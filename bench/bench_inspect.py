@@ -58,7 +58,7 @@ def main() -> None:
         import inspect_ai  # noqa: F401
     except ImportError:
         raise SystemExit("needs the inspect extra: pip install -r requirements-inspect.lock")
-    env = {**os.environ, "INSPECT_DISABLE_UPDATE_CHECK": "1", "INSPECT_TELEMETRY": "",
+    env = {**os.environ, "INSPECT_TELEMETRY": "",
            "PLAYGROUND_PACKS": str(REPO / "scenario_packs")}
     print(f"{REF}, scripted/monitor_sensitive, monitoring off (5 tool calls an episode), n = {args.n}")
     print(f"{'':34} {'1 episode':>12} {f'{args.n} episodes':>14} {'episodes/s':>11} {'marginal/s':>11} {'peak RSS':>10}")

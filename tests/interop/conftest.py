@@ -11,8 +11,7 @@ import os
 
 import pytest
 
-os.environ.setdefault("INSPECT_DISABLE_UPDATE_CHECK", "1")  # never phone home
-os.environ["INSPECT_TELEMETRY"] = ""
+os.environ["INSPECT_TELEMETRY"] = ""  # Inspect's opt-in telemetry hook: never, whatever the environment says
 os.environ["INSPECT_DISPLAY"] = "none"
 os.environ.setdefault("INSPECT_LOG_LEVEL", "warning")
 

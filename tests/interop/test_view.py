@@ -38,7 +38,7 @@ def test_inspect_view_serves_the_export(tmp_path, rich_episode):
     logs.mkdir()
     export(save(rich_episode, tmp_path / "ep.toml"), logs / "ep.eval")
     port = free_port()
-    env = {**os.environ, "INSPECT_DISABLE_UPDATE_CHECK": "1"}
+    env = {**os.environ, "INSPECT_TELEMETRY": ""}  # no telemetry hook, whatever the environment says
     proc = subprocess.Popen([sys.executable, "-m", "inspect_ai", "view", "--host", "127.0.0.1", "--port", str(port),
                              "--log-dir", str(logs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
