@@ -15,7 +15,9 @@ MISSING = """
 import sys
 sys.modules["inspect_ai"] = None  # as if the extra were not installed
 from playground.cli.main import cli
-cli(["export", sys.argv[1], "--format", "inspect", "-o", sys.argv[2]], prog_name="playground")
+verb = sys.argv[1]
+args = ["export", sys.argv[2], "--format", "inspect", "-o", sys.argv[3]] if verb == "export" else ["import", sys.argv[3], "--no-save"]
+cli(args, prog_name="playground")
 """
 
 
@@ -29,7 +31,9 @@ def test_inspect_verbs_say_how_to_install_the_extra(tmp_path):
 
     path = save(new_episode(load("peer_preservation/exfiltration_transfer"), agent="scripted/faithful"),
                 tmp_path / "ep.toml")
-    r = subprocess.run([sys.executable, "-c", MISSING, str(path), str(tmp_path / "ep.eval")],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1
-    assert "pip install -e '.[inspect]'" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "ep.eval").write_bytes(b"PK")
+    for verb in ("export", "import"):
+        r = subprocess.run([sys.executable, "-c", MISSING, verb, str(path), str(tmp_path / "ep.eval")],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1, r.stderr
+        assert "pip install -e '.[inspect]'" in r.stderr and "Traceback" not in r.stderr
