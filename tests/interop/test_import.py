@@ -216,3 +216,22 @@ def test_bad_logs_and_requests_say_why(tmp_path, content, args, message):
         location.write_bytes(content)
     r = CliRunner().invoke(cli, ["import", str(location), "--no-save", *args])
     assert r.exit_code == 1 and message in r.stderr and "Traceback" not in r.output
+
+
+def test_an_export_imports_back_to_the_same_episode(tmp_path):
+    from playground.interop.inspect_export import export
+    from playground.launch import load as load_scenario, new_episode
+    from playground.store import save
+
+    s = new_session(new_episode(load_scenario(REF), agent="scripted/covert_copier", monitoring=False))
+    asyncio.run(s.run())
+    path = save(s.episode, tmp_path / "ep.toml")
+    export(path, tmp_path / "ep.eval")
+    [item] = import_log(tmp_path / "ep.eval")
+    ours, back = s.episode.replay("main"), item.episode.replay("main")
+    assert not item.recorded_only and item.episode.variables == s.episode.variables
+    assert back.step == ours.step and back.ended == ours.ended and back.behaviours() == ours.behaviours()
+    assert [(c.name, c.arguments) for t in back.turns for c in t.tool_calls] == \
+        [(c.name, c.arguments) for t in ours.turns for c in t.tool_calls]
+    assert [t.reasoning for t in back.turns] == [t.reasoning for t in ours.turns]
+    assert all(not r.diverged for r in back.results.values())
