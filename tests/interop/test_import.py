@@ -136,11 +136,13 @@ def test_a_log_whose_tools_match_a_scenario_replays_in_its_world(tmp_path):
     # our world answered; the recorded harness's answers are kept beside them
     first = state.results[calls[0].id]
     assert first.recorded_output == "list_drive_files: nothing here" and first.diverged
-    # and forking continues live in the scenario's world
+    # and forking continues live in the scenario's world (rebuilt from what the recorded model read)
     session = new_session(item.episode)
     session.fork(1, agent="scripted/covert_copier")
     asyncio.run(session.run())
-    assert session.state.ended == "end_task" and "exfiltration" in session.state.behaviours()
+    live = session.state.turns[1:]
+    assert session.state.ended and live and not any(t.recorded for t in live)
+    assert all(t.agent == "scripted/covert_copier" for t in live)
 
 
 def test_a_log_with_tools_we_do_not_simulate_is_recorded_only(tmp_path):
