@@ -37,6 +37,7 @@ from inspect_ai.model import GenerateConfig, ModelOutput, ModelUsage
 from inspect_ai.scorer import Score
 
 from ..episode import Episode, summary
+from ..episode.summary import start_belief
 from ..episode.events import (
     AgentError,
     CallApproved,
@@ -174,7 +175,7 @@ def detectors_score(s: dict[str, Any]) -> Score:
 def branch_sample(episode: Episode, branch: str, sid: str | None = None, epoch: int = 1) -> EvalSample:
     state = episode.replay(branch)
     s = summary(episode, state, branch)
-    steps = StepFold.of(state, episode.monitoring).steps
+    steps = StepFold.of(state, start_belief(episode)).steps
     model = inspect_model(s["agent"])
     errors = {cid: r.error for cid, r in state.results.items()}
     chat = chat_messages(state.messages, state.turns, errors)
@@ -191,6 +192,8 @@ def branch_sample(episode: Episode, branch: str, sid: str | None = None, epoch: 
             "monitoring_end": s["monitoring"], "branch": branch, "parent": b.parent or "",
             "fork_step": fork_step(episode, branch) or 0,  # "" and 0 for the root branch "label": b.label, "agent": s["agent"], "steps": s["steps"],
             "ended": s["ended"], "behaviours": s["behaviours"], "episode_id": episode.id, "seed": episode.seed}
+    if s.get("condition"):
+        meta["condition"] = s["condition"]  # a recorded run's own monitoring condition, while the branch lives it
     if episode.source.get("recorded_model"):
         meta["imported_from"] = str(episode.source.get("file", ""))
         meta["recorded_model"] = episode.source["recorded_model"]

@@ -33,6 +33,7 @@ from ..episode import ApprovalPolicy, Episode, Session, summary
 from ..episode.approval import Approval
 from ..episode.events import CallApproved, CallEdited, CallRejected, Ended, ModelTurn, ToolCall, ToolResult
 from ..episode.start import load
+from ..episode.summary import NO_STATEMENT
 from ..scenario import ScenarioError
 from ..scenario.loader import LoadedScenario, parse_scenario
 from ..scenario.packs import discover_packs
@@ -110,7 +111,9 @@ def read_sample(path: Path, sid: str | int, epoch: int) -> EvalSample:
 
 def _model_name(header: EvalLog, sample: EvalSample) -> str:
     model = next((e.model for e in sample.events if e.event == "model"), None) or header.eval.model or "unknown"
-    return model[len("playground/"):] if model.startswith("playground/") else model
+    for prefix in ("playground/", RECORDED_PREFIX):  # our provider; an export of a recording
+        model = model[len(prefix):] if model.startswith(prefix) else model
+    return model
 
 
 def offered_tools(sample: EvalSample) -> list[str]:
@@ -132,8 +135,10 @@ def approvals(sample: EvalSample) -> dict[str, Any]:
 
 def recording(path: Path, header: EvalLog, sample: EvalSample) -> tuple[Recording, dict[str, Any], list[str]]:
     """The sample as the importer's Recording; its approvals keyed by our call ids (``rec<k>_<n>``)."""
-    rec = Recording(path=path, format="inspect", model=_model_name(header, sample),
-                    metadata={k: v for k, v in (sample.metadata or {}).items() if isinstance(k, str)})
+    meta = {k: v for k, v in (sample.metadata or {}).items() if isinstance(k, str)}
+    if meta.get("condition") == NO_STATEMENT:
+        meta.pop("monitoring", None)  # an export of a recording that made no monitoring statement: still none
+    rec = Recording(path=path, format="inspect", model=_model_name(header, sample), metadata=meta)
     usages = [usage_dict(e.output.usage) for e in sample.events if e.event == "model"]
     by_id = approvals(sample)
     decided: dict[str, Any] = {}
