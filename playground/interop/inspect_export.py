@@ -190,8 +190,8 @@ def branch_sample(episode: Episode, branch: str, sid: str | None = None, epoch: 
     total = _total_usage(state)
     meta = {"scenario": s["scenario"], "variables": s["variables"], "monitoring": s["initial_monitoring"],
             "monitoring_end": s["monitoring"], "branch": branch, "parent": b.parent or "",
-            "fork_step": fork_step(episode, branch) or 0,  # "" and 0 for the root branch "label": b.label, "agent": s["agent"], "steps": s["steps"],
-            "ended": s["ended"], "behaviours": s["behaviours"], "episode_id": episode.id, "seed": episode.seed}
+            "fork_step": fork_step(episode, branch) or 0,  # "" and 0 for the root branch
+            "label": b.label, "agent": s["agent"], "steps": s["steps"], "ended": s["ended"], "behaviours": s["behaviours"], "episode_id": episode.id, "seed": episode.seed}
     if s.get("condition"):
         meta["condition"] = s["condition"]  # a recorded run's own monitoring condition, while the branch lives it
     if episode.source.get("recorded_model"):

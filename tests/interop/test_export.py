@@ -58,6 +58,8 @@ def test_a_save_is_one_log_with_a_sample_per_branch(tmp_path, rich_episode):
         assert sample.metadata["monitoring"] == s["initial_monitoring"]
         b = episode.branches[branch]
         assert sample.metadata["parent"] == (b.parent or "")
+        assert sample.metadata["agent"] == s["agent"] and sample.metadata["steps"] == s["steps"]
+        assert sample.metadata["ended"] == s["ended"] and sample.metadata["behaviours"] == s["behaviours"]
         # the messages, exactly as the model saw them
         assert [m.role for m in sample.messages] == [m["role"] for m in state.messages]
         for ours, theirs in zip(state.messages, sample.messages):

@@ -237,3 +237,30 @@ def test_an_export_imports_back_to_the_same_episode(tmp_path):
         [(c.name, c.arguments) for t in ours.turns for c in t.tool_calls]
     assert [t.reasoning for t in back.turns] == [t.reasoning for t in ours.turns]
     assert all(not r.diverged for r in back.results.values())
+
+
+def test_a_study_recording_goes_out_and_comes_back(tmp_path):
+    """A study transcript imported here, exported to Inspect and imported again: the same recorded turns
+    in the same world, its own monitoring condition kept."""
+    from pathlib import Path
+
+    from playground.interop.inspect_export import export
+    from playground.study.importer import import_file, save_imported
+    from playground.study.mapping import load_table
+
+    fix = Path(__file__).parents[1] / "importing" / "fixtures"
+    table = load_table()
+    table["scenarios"] = {"exfiltration_transfer": "import_test/transfer", "shutdown_tampering": "import_test/tampering",
+                          "alignment_faking": "import_test/alignment"}
+    packs = [fix / "packs"]
+    first = import_file(fix / "af_unmonitored.json", table=table, pack_dirs=packs)
+    saved = save_imported(first, tmp_path / "saves")
+    log = export(saved, tmp_path / "af.eval")
+    [sample] = log.samples
+    assert sample.metadata["scenario"] == first.episode.loaded.ref and sample.metadata["agent"].startswith("recorded/")
+    [again] = import_log(tmp_path / "af.eval", pack_dirs=packs)
+    a, b = first.episode.replay("main"), again.episode.replay("main")
+    assert again.episode.loaded.ref == first.episode.loaded.ref and again.imported.recording.model == first.recording.model
+    assert [(c.name, c.arguments) for t in b.turns for c in t.tool_calls] == \
+        [(c.name, c.arguments) for t in a.turns for c in t.tool_calls]
+    assert b.behaviours() == a.behaviours() and b.monitored == a.monitored
