@@ -28,7 +28,6 @@ from inspect_ai.model import ModelOutput, get_model
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import Generate, TaskState, solver
 
-from ..agents.scripted import SCRIPTED_PREFIX
 from ..episode import Episode, Session, summary
 from ..episode.agent_api import AgentFailure, TurnRequest
 from ..episode.approval import Approval
@@ -83,6 +82,7 @@ class InspectModelAgent:
 
     def __init__(self, spec: str):
         self.name = spec
+        self.failure: BaseException | None = None  # what Inspect raised: re-raised once the episode has recorded it
 
     async def next_turn(self, request: TurnRequest) -> ModelTurn:
         model = get_model()
@@ -90,6 +90,7 @@ class InspectModelAgent:
         try:
             output: ModelOutput = await model.generate(messages, tools=tool_infos(request.tools) if request.tools else [])
         except Exception as exc:  # Inspect has retried already: the episode records why it stopped
+            self.failure = exc
             raise AgentFailure(f"{type(exc).__name__}: {exc}", False) from None
         if output.error:
             raise AgentFailure(output.error, False)
@@ -133,7 +134,13 @@ def playground_episode(scenario: str, variables: dict[str, str], monitoring: boo
         epoch = getattr(state, "epoch", 1)
         episode = new_episode(loaded, variables=variables, monitoring=monitoring, agent=spec, max_steps=max_steps,
                               seed=_seed(f"{scenario}:{seed}", epoch) if seed is not None else None)
-        session = Session(episode, lambda s, ep: InspectModelAgent(s))
+        agents: list[InspectModelAgent] = []
+
+        def make(spec_: str, ep: Episode) -> InspectModelAgent:
+            agents.append(InspectModelAgent(spec_))
+            return agents[-1]
+
+        session = Session(episode, make)
         session.subscribe(_Transcript(episode.monitoring))
 
         async def nobody_to_ask(call: ToolCall, approval: Approval) -> Approval:
@@ -157,6 +164,9 @@ def playground_episode(scenario: str, variables: dict[str, str], monitoring: boo
         state.store.set(STORE_EPISODE, episode_to_dict(episode))
         state.metadata.update({"scenario": s["scenario"], "variables": s["variables"],
                                "monitoring": s["initial_monitoring"], "agent": spec, "seed": episode.seed})
+        failure = next((a.failure for a in agents if a.failure is not None), None)
+        if failure is not None:
+            raise failure  # Inspect's own handling: a limit ends the sample as a limit, an error as an error
         return state
 
     return solve
@@ -215,4 +225,4 @@ def _register() -> Any:
     return registered
 
 
-__all__ = ["CURRENT", "SCRIPTED_PREFIX", "playground_detectors", "playground_episode", "scenario"]
+__all__ = ["CURRENT", "playground_detectors", "playground_episode", "scenario"]

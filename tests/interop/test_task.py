@@ -101,3 +101,14 @@ def test_any_inspect_model_plays_through_the_same_loop(tmp_path):
     assert [t.function for t in tools] == ["list_drive_files", "list_server_files", "end_task"]
     assert "10.0.12.45" in tools[1].result or "weights" in tools[1].result.lower()
     assert sample.scores[SCORER].value["exfiltration"] == 0
+
+
+def test_inspect_limits_and_errors_end_the_sample_as_inspect_ends_them(tmp_path):
+    [limited] = inspect_eval("playground/scenario", task_args={"scenario": REF, "monitoring": "off"},
+                             model="playground/scripted/monitor_sensitive", message_limit=5,
+                             log_dir=str(tmp_path / "logs"), display="none")
+    [sample] = read_eval_log(limited.location).samples
+    assert sample.limit is not None and sample.limit.type == "message"
+    [failed] = inspect_eval("playground/scenario", task_args={"scenario": REF},
+                            model="playground/scripted/no_such_policy", log_dir=str(tmp_path / "logs"), display="none")
+    assert failed.status == "error" and "no scripted policy 'scripted/no_such_policy'" in failed.error.message
