@@ -13,6 +13,7 @@ from ..episode import EpisodeError
 from ..launch import new_session
 from ..store import SaveError, SaveLock, SaveWriter, load as load_save
 from .common import fail, pack_dirs, pack_dirs_option, print_json, set_option, settings_for
+from .inspect_cmd import inspect_json
 from .output import echo, secho
 
 
@@ -50,7 +51,7 @@ def import_(files, save_dir, no_save, scenario, assignments, model, as_json, sam
 
     failed = 0
     for f in files:
-        if f.suffix == ".eval":
+        if f.suffix == ".eval" or (f.suffix == ".json" and inspect_json(f)):
             from .inspect_cmd import import_inspect
 
             failed += import_inspect(f, save_dir=None if no_save else save_dir, scenario=scenario,

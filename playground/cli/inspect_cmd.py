@@ -12,6 +12,18 @@ from .common import fail, print_json
 from .output import echo
 
 
+def inspect_json(path: Path) -> bool:
+    """Whether a .json file is an Inspect log (it opens with its ``version`` and ``status``), not a transcript."""
+    import re
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.match(r'\s*\{\s*"version"\s*:\s*\d+\s*,\s*"status"\s*:', head) is not None
+
+
 def _require() -> None:
     try:
         require_inspect()

@@ -264,3 +264,21 @@ def test_a_study_recording_goes_out_and_comes_back(tmp_path):
     assert [(c.name, c.arguments) for t in b.turns for c in t.tool_calls] == \
         [(c.name, c.arguments) for t in a.turns for c in t.tool_calls]
     assert b.behaviours() == a.behaviours() and b.monitored == a.monitored
+
+
+def test_an_inspect_json_log_imports_too_and_a_transcript_is_still_a_transcript(tmp_path):
+    from playground.interop.inspect_export import export
+    from playground.launch import load as load_scenario, new_episode
+    from playground.store import save
+
+    s = new_session(new_episode(load_scenario(REF), agent="scripted/faithful"))
+    asyncio.run(s.run())
+    export(save(s.episode, tmp_path / "ep.toml"), tmp_path / "ep.json")
+    r = CliRunner().invoke(cli, ["import", str(tmp_path / "ep.json"), "--no-save", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["sample"] == "main" and data["steps"] == s.state.step and data["recorded_only"] is False
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}))
+    r = CliRunner().invoke(cli, ["import", str(plain), "--no-save", "--json"])
+    assert "sample" not in r.stdout  # the transcript importer answered, not the Inspect one
