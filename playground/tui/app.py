@@ -113,6 +113,10 @@ class PlaygroundApp(App):
         if path.is_dir() and (path / "sweep.json").is_file():
             self.open_sweep(path)
             return
+        if path.suffix == ".eval" and path.is_file():  # an Inspect log: import its samples, open the first
+            self.notify(f"Importing {path.name}: each sample becomes an episode…", title="Import")
+            self.run_worker(partial(self._import_inspect, path), thread=True, group="import", exit_on_error=False)
+            return
         if path.suffix in (".json", ".jsonl") and path.is_file():  # a transcript: import it, then open the episode
             self.import_transcript(path)
             return
@@ -149,6 +153,29 @@ class PlaygroundApp(App):
             return
         warnings = "; ".join(imported.warnings[:3])
         self.call_from_thread(self._imported, saved, warnings)
+
+    def _import_inspect(self, path: Path) -> None:
+        """On a thread: every sample of an Inspect log into the save folder; open the first (``docs/inspect.md``)."""
+        from ..interop import InspectMissing, InteropError, require_inspect
+
+        try:
+            require_inspect()
+            from ..interop.inspect_import import import_log, save_import
+
+            items = import_log(path, pack_dirs=self.config.pack_dirs())
+            saved = [save_import(item, self.config.save_dir) for item in items]
+        except (InspectMissing, InteropError) as exc:
+            self.call_from_thread(self.notify, str(exc), title=f"Cannot import {path.name}", severity="error",
+                                  timeout=15)
+            return
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"{path.name} was imported but cannot be saved: {exc}",
+                                  title="Import", severity="error", timeout=15)
+            return
+        notes = [f"{len(saved)} samples saved; the others open from the saves list"] if len(saved) > 1 else []
+        if items[0].recorded_only:
+            notes.append("recorded only: no scenario offers its tools")
+        self.call_from_thread(self._imported, saved[0], "; ".join(notes + items[0].imported.warnings[:2]))
 
     def _imported(self, saved: Path, warnings: str) -> None:
         self.open_save(saved)
