@@ -3,7 +3,6 @@ wrappers over ``playground.interop`` that turn every failure into a one-line err
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 

@@ -29,7 +29,7 @@ from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_sam
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageTool, ChatMessageUser
 
 from ..agents.recorded import RECORDED_PREFIX, recording_data
-from ..episode import ApprovalPolicy, Episode, Session, summary
+from ..episode import ApprovalPolicy, Episode, Session
 from ..episode.approval import Approval
 from ..episode.events import CallApproved, CallEdited, CallRejected, Ended, ModelTurn, ToolCall, ToolResult
 from ..episode.start import load
@@ -235,7 +235,8 @@ def _verbatim(text: str) -> str:
     return out + "{% endraw %}"
 
 
-def stand_in(rec: Recording, sample: EvalSample, tools: list[str], task_name: str) -> LoadedScenario:
+def stand_in(rec: Recording, sample: EvalSample, tools: list[str], task_name: str) -> tuple[LoadedScenario, str]:
+    """The stand-in scenario of a recorded-only sample, and its YAML text (kept in the save)."""
     sid = re.sub(r"[^a-z0-9_-]+", "_", f"inspect_{task_name}_{sample.id}".lower()).strip("_")[:80] or "inspect"
     names = list(dict.fromkeys(tools + rec.tools_called()))
     doc = {
@@ -254,12 +255,12 @@ def stand_in(rec: Recording, sample: EvalSample, tools: list[str], task_name: st
     except ScenarioError as exc:
         raise InteropError(f"{rec.path}: sample {sample.id!r}: cannot stand in a scenario for it "
                            f"({exc.problems[0].message})") from None
-    return LoadedScenario(scenario, Path(origin), smap, None), text  # type: ignore[return-value]
+    return LoadedScenario(scenario, Path(origin), smap, None), text
 
 
 def recorded_only(rec: Recording, sample: EvalSample, tools: list[str], task_name: str,
                   policy: RecordedApprovals) -> Imported:
-    loaded, text = stand_in(rec, sample, tools, task_name)  # type: ignore[misc]
+    loaded, text = stand_in(rec, sample, tools, task_name)
     monitoring = (sample.metadata or {}).get("monitoring")
     episode = Episode(loaded, {}, monitoring != "off", RECORDED_PREFIX + rec.model, loaded.scenario.max_steps,
                       seed=0)
@@ -332,4 +333,4 @@ def save_import(item: InspectImport, save_dir: Path) -> Path:
     return item.imported.save_path
 
 
-__all__ = ["InspectImport", "import_log", "save_import", "summary"]
+__all__ = ["InspectImport", "import_log", "save_import"]
