@@ -67,3 +67,57 @@ def test_step_ranges_summarise_long_runs():
     scattered = step_ranges(list(range(1, 400, 2)))
     assert scattered.startswith("1, 3, 5") and "… and 192 more step(s) in 192 more run(s)" in scattered
     assert len(scattered) < 120
+
+
+async def test_the_header_names_the_recorded_condition_and_the_home_key_imports(tmp_path, map_env):
+    from textual.widgets import Input, Static
+
+    from playground.tui.dialogs.text_prompt import TextPrompt
+    from playground.tui.widgets.episode_header import MonitorToggle
+
+    app = PlaygroundApp(config(tmp_path, base_packs=[TEST_PACKS]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = str(FIX / "transfer_copy.json")
+        await pilot.press("enter")
+        for _ in range(100):
+            await settle(pilot)
+            if isinstance(app.screen, EpisodeScreen):
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        assert isinstance(screen, EpisodeScreen)
+        info = str(screen.query_one("#ep-info", Static).render())
+        assert "turns recorded from model-a" in info and "recorded: no monitoring statement" in info
+        toggle = screen.query_one(MonitorToggle)
+        assert "NO STATEMENT" in str(toggle.render()) and toggle.has_class("-none")
+
+
+async def test_fork_and_interview_of_a_recorded_run_offer_a_live_agent(tmp_path, map_env):
+    from textual.widgets import Input, Static
+
+    from playground.tui.dialogs.fork_dialog import ForkDialog
+    from playground.tui.dialogs.interview_dialog import InterviewDialog
+
+    app = PlaygroundApp(config(tmp_path, base_packs=[TEST_PACKS]), target=str(FIX / "transfer_copy.json"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await settle(pilot)
+            if isinstance(app.screen, EpisodeScreen):
+                break
+            await pilot.pause(0.05)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ForkDialog)
+        assert app.screen.query_one("#agent", Input).value == "scripted/copier"
+        assert "the recording's answers stop at step 5" in str(app.screen.query_one("#agent-hint", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewDialog)
+        assert "cannot answer new questions" in " ".join(str(s.render()) for s in app.screen.query(".help"))
+        assert app.screen.query_one("#agent", Input).value == "scripted/copier"
