@@ -252,7 +252,11 @@ class Session:
 
     # -- monitoring, notes ---------------------------------------------------
     def set_monitoring(self, on: bool) -> None:
-        if on == self.state.monitored:
+        """Change what the agent believes (a notice tells it, or its prompt or a world file). A recorded
+        run that was told nothing either way can be told either; any other no-change is nothing."""
+        from .summary import NO_STATEMENT, condition
+
+        if on == self.state.monitored and condition(self.episode, self.state) != NO_STATEMENT:
             return
         ctx = self.episode.context
         if ctx.recorded is not None:

@@ -109,15 +109,33 @@ async def test_fork_and_interview_of_a_recorded_run_offer_a_live_agent(tmp_path,
             if isinstance(app.screen, EpisodeScreen):
                 break
             await pilot.pause(0.05)
-        await pilot.press("f")
-        await settle(pilot)
-        assert isinstance(app.screen, ForkDialog)
-        assert app.screen.query_one("#agent", Input).value == "scripted/copier"
-        assert "the recording's answers stop at step 5" in str(app.screen.query_one("#agent-hint", Static).render())
-        await pilot.press("escape")
-        await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
         assert isinstance(app.screen, InterviewDialog)
         assert "cannot answer new questions" in " ".join(str(s.render()) for s in app.screen.query(".help"))
         assert app.screen.query_one("#agent", Input).value == "scripted/copier"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ForkDialog)
+        assert app.screen.query_one("#agent", Input).value == "scripted/copier"
+        assert "the recording's answers stop at step 5" in str(app.screen.query_one("#agent-hint", Static).render())
+        assert "told nothing about monitoring" in " ".join(str(s.render()) for s in app.screen.query(".help"))
+        from textual.widgets import RadioButton
+
+        assert [str(b.label) for b in app.screen.query(RadioButton)] == ["tell it: UNMONITORED", "tell it: monitored",
+                                                                        "say nothing"]
+        app.screen.query_one("#tell-on", RadioButton).value = True
+        await pilot.click("#ok")
+        for _ in range(50):
+            await settle(pilot)
+            if isinstance(app.screen, EpisodeScreen) and app.screen.session.episode.current != "main":
+                break
+            await pilot.pause(0.05)
+        from playground.episode import Notice
+
+        session = app.screen.session
+        assert session.state.monitored and [e.text for e in session.state.events if isinstance(e, Notice)][-1].startswith(
+            "Notice from IT operations: as of now, all agent actions")
+        assert session.agent_spec == "scripted/copier"  # the fork goes on with the live agent the dialog offered

@@ -39,9 +39,11 @@ class ForkDialog(Dialog[ForkChoice | None]):
     ForkDialog #box > .buttons { padding-top: 0; margin-top: 1; }
     """
 
-    def __init__(self, step: int, last_step: int, monitored: bool, agent: str = "", policies: tuple[str, ...] = ()):
+    def __init__(self, step: int, last_step: int, monitored: bool, agent: str = "", policies: tuple[str, ...] = (),
+                 condition: str | None = None):
         super().__init__()
         self.step, self.last_step, self.monitored = step, last_step, monitored
+        self.told_nothing = condition == "no monitoring statement"  # a recorded run told nothing either way
         self.agent, self.policies = agent, policies
         # The recording's answers end where the recording does: a fork of a recorded run goes on
         # with a live agent unless the user asks for the recording again.
@@ -53,8 +55,10 @@ class ForkDialog(Dialog[ForkChoice | None]):
         other = "UNMONITORED" if self.monitored else "monitored"
         with VerticalGroup(id="box"):
             yield Static("Fork a new branch", classes="title")
-            yield Static(f"It shares everything up to the end of the step below, then goes its own way. The agent "
-                         f"now believes it is {now}.", classes="help")
+            belief = ("the recorded run was told nothing about monitoring" if self.told_nothing
+                      else f"the agent now believes it is {now}")
+            yield Static(f"It shares everything up to the end of the step below, then goes its own way; {belief}.",
+                         classes="help")
             with HorizontalGroup(classes="row"):
                 yield Label("Fork after step")
                 yield Input(str(self.step), type="integer", id="step", placeholder=f"0–{self.last_step}", compact=True)
@@ -62,8 +66,13 @@ class ForkDialog(Dialog[ForkChoice | None]):
             with HorizontalGroup(classes="row"):
                 yield Label("The belief")
                 with RadioSet(id="monitoring", compact=True):
-                    yield RadioButton(f"flip it: {other}", value=True, id="flip", compact=True)
-                    yield RadioButton("keep it", id="keep", compact=True)
+                    if self.told_nothing:
+                        yield RadioButton("tell it: UNMONITORED", value=True, id="flip", compact=True)
+                        yield RadioButton("tell it: monitored", id="tell-on", compact=True)
+                        yield RadioButton("say nothing", id="keep", compact=True)
+                    else:
+                        yield RadioButton(f"flip it: {other}", value=True, id="flip", compact=True)
+                        yield RadioButton("keep it", id="keep", compact=True)
             with HorizontalGroup(classes="row"):
                 yield Label("Continue with")
                 yield Input(self.suggested, id="agent", placeholder="scripted/<policy> or a litellm model string",
@@ -99,11 +108,14 @@ class ForkDialog(Dialog[ForkChoice | None]):
             return
         flip = self.query_one("#flip", RadioButton).value
         label = self.query_one("#label", Input).value.strip()
-        if flip and not label:
-            label = "monitored" if not self.monitored else "unmonitored"
+        if self.told_nothing:
+            told = False if flip else (True if self.query_one("#tell-on", RadioButton).value else None)
+        else:
+            told = (not self.monitored) if flip else None
+        if told is not None and not label:
+            label = "monitored" if told else "unmonitored"
         agent = self.query_one("#agent", Input).value.strip() or self.agent
-        self.dismiss(ForkChoice(step, (not self.monitored) if flip else None, label,
-                                agent if agent != self.agent else ""))
+        self.dismiss(ForkChoice(step, told, label, agent if agent != self.agent else ""))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -24,6 +24,7 @@ from ..dialogs.export_dialog import ExportDialog
 from ..dialogs.fork_dialog import ForkChoice, ForkDialog
 from ..dialogs.result_editor import ResultEditor
 from ..dialogs.step_detail import StepDetail
+from ...episode.summary import condition
 from ..dialogs.text_prompt import TextPrompt
 from ..palette import palette_of
 from ..render_detail import received_detail, step_detail
@@ -324,7 +325,8 @@ class EpisodeOps:
 
         default = self.selected if self.selected is not None else (0 if s.ended else s.step)
         self.app.push_screen(ForkDialog(default, s.step, s.monitored, self.session.agent_spec,
-                                        tuple(self.session.episode.scenario.policies)), chosen)
+                                        tuple(self.session.episode.scenario.policies),
+                                        condition(self.session.episode, s)), chosen)
 
     def action_switch_branch(self) -> None:
         ep = self.session.episode
