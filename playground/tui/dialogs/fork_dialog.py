@@ -55,9 +55,9 @@ class ForkDialog(Dialog[ForkChoice | None]):
         other = "UNMONITORED" if self.monitored else "monitored"
         with VerticalGroup(id="box"):
             yield Static("Fork a new branch", classes="title")
-            belief = ("the recorded run was told nothing about monitoring" if self.told_nothing
-                      else f"the agent now believes it is {now}")
-            yield Static(f"It shares everything up to the end of the step below, then goes its own way; {belief}.",
+            belief = ("The recorded run was told nothing about monitoring" if self.told_nothing
+                      else f"The agent now believes it is {now}")
+            yield Static(f"It shares everything up to the end of the step below, then goes its own way. {belief}.",
                          classes="help")
             with HorizontalGroup(classes="row"):
                 yield Label("Fork after step")
