@@ -278,6 +278,7 @@ class HomeScreen(AppScreen):
         tree = self.query_one(Tree)
         tree.last_line  # noqa: B018 - builds the tree's lines, so the node knows its line
         tree.move_cursor(node)
+        self._first_run()  # a cursor already on that line posts no highlight: say what d runs now
 
     # -- the side panel --------------------------------------------------------------------------
     @on(Tree.NodeHighlighted)
