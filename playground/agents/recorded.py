@@ -174,5 +174,6 @@ def recording_data(turns: list[dict[str, Any]], followups: list[dict[str, Any]])
             calls.append(entry)
         out.append({"text": t.get("text") or "", "reasoning": t.get("reasoning") or "", "calls": calls,
                     **({"usage": t["usage"]} if t.get("usage") else {}),
-                    **({"nudge": t["nudge"]} if isinstance(t.get("nudge"), str) else {})})
+                    **({"nudge": t["nudge"]} if isinstance(t.get("nudge"), str) else {}),
+                    **({"user": t["user"]} if isinstance(t.get("user"), str) else {})})
     return {"turns": out, "followups": [dict(f) for f in followups]}

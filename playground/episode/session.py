@@ -150,6 +150,7 @@ class Session:
         if self.state.step >= self.episode.max_steps:
             self.append(Ended("max_steps"))
             return None
+        self._recorded_user_message()
         try:
             turn = await self.agent().next_turn(self._request())
         except AgentExhausted as f:
@@ -171,6 +172,23 @@ class Session:
             else:
                 self.append(Ended("no_tool_call"))
         return turn
+
+    def _recorded_user_message(self) -> None:
+        """A message the recorded harness sent after the recorded turn this branch last took (not a
+        nudge): the model read it before its next turn, so every agent that takes that turn does too."""
+        turns = [e for e in self.state.events if isinstance(e, ModelTurn)]
+        if not turns or not turns[-1].recorded or not turns[-1].tool_calls:
+            return
+        recording = (self.episode.source or {}).get("recording") or {}
+        rec_turns = recording.get("turns") if isinstance(recording, dict) else None
+        k = len(turns) - 1
+        said = rec_turns[k].get("user") if isinstance(rec_turns, list) and k < len(rec_turns) and isinstance(rec_turns[k], dict) else None
+        if not isinstance(said, str) or not said:
+            return
+        last = max(i for i, e in enumerate(self.state.events) if isinstance(e, ModelTurn))
+        if any(isinstance(e, Notice) and e.source == "recorded" for e in self.state.events[last:]):
+            return
+        self.append(Notice(said, source="recorded"))
 
     def _unique_ids(self, turn: ModelTurn) -> ModelTurn:
         calls, used = [], set(self.state.calls)

@@ -277,9 +277,9 @@ def _read_messages(rec: Recording, messages: Any, key: str) -> None:
             elif not rec.turns[-1]["calls"]:
                 rec.nudges.append(len(rec.turns) - 1)
                 rec.turns[-1]["nudge"] = _text(m.get("content"))  # the harness's own words, replayed as they were
-            else:
-                rec.warnings.append(f"{where}: a user message after turn {len(rec.turns)} is not replayed "
-                                    "(only nudges after a turn without a tool call are)")
+            else:  # a message the harness sent between turns: replayed before the next turn, word for word
+                said = rec.turns[-1].get("user")
+                rec.turns[-1]["user"] = "\n\n".join(p for p in (said, _text(m.get("content"))) if p)
         elif role == "assistant":
             calls = _calls(path, where, m.get("tool_calls"))
             thoughts = [_args_dict(c["arguments"]).get("thought") for c in calls if c["name"] == SCRATCHPAD]
