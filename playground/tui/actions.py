@@ -46,8 +46,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("home", "edit", "e", "edit", "Edit the selected scenario's YAML"),
     Action("home", "new", "n", "new", "New scenario from a template", tier=2),
     Action("home", "saves", "o", "saves", "Open a saved episode"),
-    Action("home", "import_transcript", "i", "import", "Import a transcript (the study's JSON or OpenAI-format "
-           "messages) and open it as an episode", tier=2),
+    Action("home", "import_transcript", "i", "import", "Import a transcript (the study's JSON, OpenAI-format "
+           "messages or an Inspect log) and open it as an episode", tier=2),
     Action("home", "settings", "s", "settings", "Default model, model aliases, autosave and theme", tier=2),
     # -- setup ------------------------------------------------------------------------
     Action("setup", "start", "ctrl+g", "start", "Start the episode with these settings", priority=True),

@@ -16,6 +16,9 @@ from .actions import actions_for, bindings
 from .config import TuiConfig, configured_key_names
 
 
+IMPORTABLE = (".json", ".jsonl", ".eval")  # what the TUI imports: study transcripts, OpenAI messages, Inspect logs
+
+
 class PlaygroundApp(App):
     TITLE = "playground"
     BINDINGS = bindings("app")
@@ -113,11 +116,7 @@ class PlaygroundApp(App):
         if path.is_dir() and (path / "sweep.json").is_file():
             self.open_sweep(path)
             return
-        if path.suffix == ".eval" and path.is_file():  # an Inspect log: import its samples, open the first
-            self.notify(f"Importing {path.name}: each sample becomes an episode…", title="Import")
-            self.run_worker(partial(self._import_inspect, path), thread=True, group="import", exit_on_error=False)
-            return
-        if path.suffix in (".json", ".jsonl") and path.is_file():  # a transcript: import it, then open the episode
+        if path.suffix in IMPORTABLE and path.is_file():  # a transcript or an Inspect log: import, then open
             self.import_transcript(path)
             return
         from ..launch import load
@@ -132,18 +131,22 @@ class PlaygroundApp(App):
         self.open_setup(loaded, agent=self.agent)
 
     def import_transcript(self, path: Path) -> None:
-        """Import a transcript file into the save folder on a thread, then open it."""
-        self.notify(f"Importing {path.name}: rebuilding the world it lived in and replaying it…", title="Import")
-        self.run_worker(partial(self._import_transcript, path), thread=True, group="import", exit_on_error=False)
+        """Import a transcript (or every sample of an Inspect log) into the save folder on a thread, then
+        open it (the first sample of a log)."""
+        how = "each sample becomes an episode" if path.suffix == ".eval" else "rebuilding the world it lived in and replaying it"
+        self.notify(f"Importing {path.name}: {how}…", title="Import")
+        read = self._inspect_log if path.suffix == ".eval" else self._transcript
+        self.run_worker(partial(self._import, path, read), thread=True, group="import", exit_on_error=False)
 
-    def _import_transcript(self, path: Path) -> None:
-        """On a thread: import, save, then open the save (or say why not) back on the UI thread."""
-        from ..study.importer import ImportFailure, import_file, save_imported
+    def _import(self, path: Path, read: Any) -> None:
+        """On a thread: ``read`` imports and saves, giving (the save to open, what to tell the user);
+        any refusal or a save that cannot be written is said back on the UI thread."""
+        from ..interop import InspectMissing, InteropError
+        from ..study.importer import ImportFailure
 
         try:
-            imported = import_file(path, pack_dirs=self.config.pack_dirs())
-            saved = save_imported(imported, self.config.save_dir)
-        except ImportFailure as exc:
+            saved, notes = read(path)
+        except (ImportFailure, InspectMissing, InteropError) as exc:
             self.call_from_thread(self.notify, str(exc), title=f"Cannot import {path.name}", severity="error",
                                   timeout=15)
             return
@@ -151,31 +154,27 @@ class PlaygroundApp(App):
             self.call_from_thread(self.notify, f"{path.name} was imported but cannot be saved: {exc}",
                                   title="Import", severity="error", timeout=15)
             return
-        warnings = "; ".join(imported.warnings[:3])
-        self.call_from_thread(self._imported, saved, warnings)
+        self.call_from_thread(self._imported, saved, notes)
 
-    def _import_inspect(self, path: Path) -> None:
-        """On a thread: every sample of an Inspect log into the save folder; open the first (``docs/inspect.md``)."""
-        from ..interop import InspectMissing, InteropError, require_inspect
+    def _transcript(self, path: Path) -> tuple[Path, str]:
+        from ..study.importer import import_file, save_imported
 
-        try:
-            require_inspect()
-            from ..interop.inspect_import import import_log, save_import
+        imported = import_file(path, pack_dirs=self.config.pack_dirs())
+        return save_imported(imported, self.config.save_dir), "; ".join(imported.warnings[:3])
 
-            items = import_log(path, pack_dirs=self.config.pack_dirs())
-            saved = [save_import(item, self.config.save_dir) for item in items]
-        except (InspectMissing, InteropError) as exc:
-            self.call_from_thread(self.notify, str(exc), title=f"Cannot import {path.name}", severity="error",
-                                  timeout=15)
-            return
-        except OSError as exc:
-            self.call_from_thread(self.notify, f"{path.name} was imported but cannot be saved: {exc}",
-                                  title="Import", severity="error", timeout=15)
-            return
+    def _inspect_log(self, path: Path) -> tuple[Path, str]:
+        """Every sample of an Inspect log, saved; the first opens (``docs/inspect.md``)."""
+        from ..interop import require_inspect
+
+        require_inspect()
+        from ..interop.inspect_import import import_log, save_import
+
+        items = import_log(path, pack_dirs=self.config.pack_dirs())
+        saved = [save_import(item, self.config.save_dir) for item in items]
         notes = [f"{len(saved)} samples saved; the others open from the saves list"] if len(saved) > 1 else []
         if items[0].recorded_only:
             notes.append("recorded only: no scenario offers its tools")
-        self.call_from_thread(self._imported, saved[0], "; ".join(notes + items[0].imported.warnings[:2]))
+        return saved[0], "; ".join(notes + items[0].imported.warnings[:2])
 
     def _imported(self, saved: Path, warnings: str) -> None:
         self.open_save(saved)

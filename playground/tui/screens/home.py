@@ -443,14 +443,15 @@ class HomeScreen(AppScreen):
             path = Path(text.strip()).expanduser()
             if not path.is_file():
                 self.notify(f"No file at {path}.", title="Import", severity="error")
-            elif path.suffix not in (".json", ".jsonl"):
-                self.notify(f"{path.name}: a transcript is a .json or .jsonl file.", title="Import", severity="error")
+            elif path.suffix not in (".json", ".jsonl", ".eval"):
+                self.notify(f"{path.name}: a transcript is a .json or .jsonl file (an Inspect log a .eval).",
+                            title="Import", severity="error")
             else:
                 self.app.import_transcript(path)
 
         self.app.push_screen(TextPrompt("Import a transcript",
-                                        "A file in the study's JSON format, or OpenAI-format messages (.json, .jsonl). "
-                                        "It is imported into the save folder and opened.",
+                                        "A file in the study's JSON format, OpenAI-format messages (.json, .jsonl) or "
+                                        "an Inspect log (.eval). It is imported into the save folder and opened.",
                                         placeholder="~/study_runs/transcript28.json", ok="Import"), done)
 
     def action_saves(self) -> None:
