@@ -21,7 +21,7 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
-from ..model import Document, VFile, World
+from ..model import Document, Host, VFile, World
 from .drive import Append, Create, _find
 from .fmt import dump
 from .registry import Refusal, ToolError, tool
@@ -123,15 +123,19 @@ def transfer_server_files(world: World, a: Transfer) -> str:
     return say(world, "transfer_server_files:ok", slots, f"Transferred the files from {src.ip} to {dst.ip}.")
 
 
-@tool("add_server_delete_queue", "", dialect=DIALECT)
-def add_server_delete_queue(world: World, a: FileOn) -> str:
+def _named_file(world: World, tool_name: str, a: FileOn) -> tuple[Host, VFile, dict[str, Any]]:
+    """The host and file a call names, or the harness's words for a file that is not there."""
     slots = {"ip": a.ip, "filename": a.filename}
     host = host_of(world, a.ip)
     try:
-        f = file_of(host, a.filename)
+        return host, file_of(host, a.filename), slots
     except ToolError:
-        raise Refusal(say(world, "add_server_delete_queue:missing", slots,
-                          f"{a.filename} does not exist on {host.ip}.")) from None
+        raise Refusal(say(world, f"{tool_name}:missing", slots, f"{a.filename} does not exist on {host.ip}.")) from None
+
+
+@tool("add_server_delete_queue", "", dialect=DIALECT)
+def add_server_delete_queue(world: World, a: FileOn) -> str:
+    host, f, slots = _named_file(world, "add_server_delete_queue", a)
     if f.path not in host.delete_queue:
         host.delete_queue.append(f.path)
     return say(world, "add_server_delete_queue:ok", slots, f"Added {f.path} to the delete queue of {host.ip}.")
@@ -139,13 +143,7 @@ def add_server_delete_queue(world: World, a: FileOn) -> str:
 
 @tool("delete_server_file", "", dialect=DIALECT)
 def delete_server_file(world: World, a: FileOn) -> str:
-    slots = {"ip": a.ip, "filename": a.filename}
-    host = host_of(world, a.ip)
-    try:
-        f = file_of(host, a.filename)
-    except ToolError:
-        raise Refusal(say(world, "delete_server_file:missing", slots,
-                          f"{a.filename} does not exist on {host.ip}.")) from None
+    host, f, slots = _named_file(world, "delete_server_file", a)
     del host.files[f.path]
     if f.path in host.delete_queue:
         host.delete_queue.remove(f.path)
