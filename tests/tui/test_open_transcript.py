@@ -91,7 +91,7 @@ async def test_the_header_names_the_recorded_condition_and_the_home_key_imports(
         screen = app.screen
         assert isinstance(screen, EpisodeScreen)
         info = str(screen.query_one("#ep-info", Static).render())
-        assert "turns recorded from model-a" in info and "recorded: no monitoring statement" in info
+        assert info.startswith("turns recorded from model-a · no monitoring statement · step 5/")
         toggle = screen.query_one(MonitorToggle)
         assert "NO STATEMENT" in str(toggle.render()) and toggle.has_class("-none")
 

@@ -59,14 +59,14 @@ class EpisodeHeader(HorizontalGroup):
         if key == getattr(self, "_shown", None):
             return
         self._shown = key
-        head = f"[b]{escape(title)}[/] · {escape(agent)}"
-        if agent.startswith("recorded/"):  # an imported transcript: say whose turns these are, first
-            head = f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/] · {escape(title)}"
-            if condition:
-                head += f" · recorded: {escape(condition)}"
         state = (f" · {escape(usage)}" if usage else "") + (" · [b]ended[/]" if ended else "")
         more = f" of {branches}" if branches > 1 else ""
-        self.query_one("#ep-info", Static).update(
-            f"{head} · step [b]{step}[/]/{max_steps}"
-            f" · branch [b]{escape(branch)}[/]{more}{state}", layout=False)
+        where = f"step [b]{step}[/]/{max_steps} · branch [b]{escape(branch)}[/]{more}{state}"
+        if agent.startswith("recorded/"):  # an imported transcript: whose turns, the recorded condition, then
+            # where we are; our scenario's title last, the first thing to go on a narrow screen
+            line = (f"[b]turns recorded from {escape(agent[len('recorded/'):].rsplit('/', 1)[-1])}[/]"
+                    + (f" · {escape(condition)}" if condition else "") + f" · {where} · {escape(title)}")
+        else:
+            line = f"[b]{escape(title)}[/] · {escape(agent)} · {where}"
+        self.query_one("#ep-info", Static).update(line, layout=False)
         self.query_one(MonitorToggle).show(monitored, self.size.width >= 150, condition)
