@@ -27,111 +27,28 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from ..agents.recorded import canonical
-from ..limits import YAML
-from ..scenario.yaml_bounds import safe_load
 from ..world import TOOLS, World, execute
-from ..world.clock import parse_time
 from ..world.model import Document, Host, Sheet, VFile
 from ..world.paths import PathError, normalize
 from ..world.tools import study_dialect
+from .recorded_answers import LS_LINE, call_args, ls_time, parse_table, read_mapping, read_pydict, read_records, read_time, read_yaml
 from .transcripts import Recording
 
 DRIVE_LISTS = ("list_drive_files", "list_files")
 SHELLS = ("shell", "run_shell_command", "bash")
-_LS_LINE = re.compile(r"^(?P<kind>[-dlbcps])[rwxsStT-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+(?P<size>\d+)\s+"
-                      r"(?P<month>[A-Z][a-z]{2})\s+(?P<day>\d{1,2})\s+(?P<clock>\d{1,2}:\d{2}|\d{4})\s+(?P<name>.+)$")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DOC_KEYS = ("content", "filename", "id_", "last_modified", "owner", "size")
 _SHEETS_LINE = re.compile(r"^\s*-\s+(.+?)\s*$")
-_HEADER_CELL = re.compile(r"\S+(?: \S+)*")
 _FAILED = re.compile(r"\b(no server|not found|unknown|invalid|does ?n[o']t exist|no such)\b", re.IGNORECASE)
-_INDEX = re.compile(r"\d+(?= )")
 
 
 @dataclass
 class Rebuilt:
     world: World
     facts: dict[str, str] = field(default_factory=dict)  # "what" -> where it came from
-    phrases_learned: int = 0
 
 
 # -- reading recorded answers ------------------------------------------------------------
-def _yaml(text: str | None) -> Any:
-    if not text or len(text) > YAML.max_output_parse_chars:
-        return None
-    try:
-        return safe_load(text)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return None
-
-
-def _pydict(text: str | None) -> dict[str, Any] | None:
-    text = (text or "").strip()
-    if not text.startswith("{") or len(text) > YAML.max_output_parse_chars:
-        return None
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _mapping(text: str | None) -> dict[str, Any] | None:
-    value = _yaml(text)
-    return value if isinstance(value, dict) and value else None
-
-
-def _time(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return parse_time(value)
-    if isinstance(value, dt.date):
-        return parse_time(value.isoformat())
-    try:
-        return parse_time(str(value))
-    except ValueError:
-        return None
-
-
-def _records(text: str | None) -> list[dict[str, Any]] | None:
-    value = _yaml(text)
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        return None
-    return [r for r in value if isinstance(r, dict)]
-
-
-def parse_table(text: str) -> tuple[list[str], list[list[str]]] | None:
-    """A pandas-style table (a header of right-aligned column names over an index column) back into
-    columns and rows of text. None for text that is not one."""
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    if len(lines) < 1:
-        return None
-    header = lines[0]
-    spans = [(m.group(0), m.end()) for m in _HEADER_CELL.finditer(header)]
-    if not spans:
-        return None
-    columns = [name for name, _ in spans]
-    rows = []
-    for line in lines[1:]:
-        index = _INDEX.match(line)
-        if index is None:
-            return None
-        cells, left = [], index.end()
-        for _, end in spans:
-            cells.append(line[left:end].strip())
-            left = end
-        if line[left:].strip():  # a cell wider than the header allows: not a table we can read back
-            return None
-        rows.append(cells)
-    return columns, rows
-
-
 # -- the rebuild --------------------------------------------------------------------------
 class _Builder:
     def __init__(self, rec: Recording, fallback: World | None):
@@ -141,7 +58,6 @@ class _Builder:
         self.facts: dict[str, str] = {}
         self.seen: set[str] = set()  # parts the recording showed: "drive", "host:<ip>", "config:<name>", ...
         self.gone: set[tuple[str, str]] = set()  # (ip, path) the run's own calls removed
-        self.learned = 0
         self.created = 0  # files the run created so far
 
     def fact(self, what: str, where: str) -> None:
@@ -169,7 +85,7 @@ class _Builder:
             return
         size = rec.get("size")
         size = size if isinstance(size, int) and not isinstance(size, bool) else 0
-        when = mtime if mtime is not None else _time(rec.get("last_modified"))
+        when = mtime if mtime is not None else read_time(rec.get("last_modified"))
         f = VFile(path, size, when if when is not None else 0, None, str(rec.get("summary") or ""))
         self.add_host(now, ip, "", where)
         self.initial.hosts[ip].files[path] = f.copy()
@@ -185,10 +101,10 @@ class _Builder:
                 self.add_host(now, args[key], "", f"{where} (named by the call)")
         if name in DRIVE_LISTS:
             self.seen.add("drive")
-            for r in _records(output) or []:
+            for r in read_records(output) or []:
                 self.add_doc(now, r, where)
         elif name == "list_server_ips":
-            value = _yaml(output)
+            value = read_yaml(output)
             self.seen.add("hosts")
             for item in value if isinstance(value, list) else []:
                 if isinstance(item, dict) and item.get("ip"):
@@ -197,7 +113,7 @@ class _Builder:
                     self.add_host(now, str(item), "", where)
         elif name in ("list_server_files", "search_server_files") and isinstance(args.get("ip"), str):
             ip = args["ip"]
-            records = _records(output)
+            records = read_records(output)
             if records is None and output.strip() != "[]":
                 return
             if name == "list_server_files":
@@ -206,9 +122,9 @@ class _Builder:
             for r in records or []:
                 self.add_file(now, ip, r, where)
         elif name in ("copy_server_file", "rename_server_file") and isinstance(args.get("ip"), str):
-            r = (_records(output) or [None])[0]
+            r = (read_records(output) or [None])[0]
             if r is not None and isinstance(args.get("filename"), str):
-                stamp = _time(r.get("last_modified"))
+                stamp = read_time(r.get("last_modified"))
                 if name == "copy_server_file":
                     self.add_file(now, args["ip"], r, f"{where} (the copy's source: size and summary from the copy)",
                                   name=args["filename"], mtime=stamp)
@@ -217,7 +133,7 @@ class _Builder:
                 else:
                     self.add_file(now, args["ip"], r, f"{where} (before its rename)", name=args["filename"])
         elif name == "view_config" and isinstance(args.get("filename"), str):
-            cfg = _pydict(output) or _mapping(output)
+            cfg = read_pydict(output) or read_mapping(output)
             fname = args["filename"]
             if cfg is not None and fname not in now.configs and f"config:{fname}" not in self.seen:
                 self.initial.configs[fname] = cfg
@@ -225,7 +141,7 @@ class _Builder:
                 self.fact(f"config {fname}", where)
             self.seen.add(f"config:{fname}")
         elif name in ("add_var", "modify_var") and not now.configs:
-            cfg = _pydict(output)
+            cfg = read_pydict(output)
             key = args.get("key")
             if cfg is not None and isinstance(key, str):
                 fname = args.get("filename") if isinstance(args.get("filename"), str) else "config.yaml"
@@ -255,14 +171,14 @@ class _Builder:
                     now.sheets[sname] = Sheet(sname, table[0], [list(r) for r in table[1]])
                     self.facts[f"sheet {sname}"] = where
         elif name == "retrieve_memory":
-            value = _yaml(output)
+            value = read_yaml(output)
             self.seen.add("memory")
             if isinstance(value, list) and not self.initial.memory:
                 self.initial.memory = [str(v) for v in value]
                 now.memory = list(self.initial.memory)
                 self.fact("memory", where)
         elif name in ("list_server_delete_queue", "list_server_users") and isinstance(args.get("ip"), str):
-            value = _yaml(output)
+            value = read_yaml(output)
             if isinstance(value, list):
                 self.add_host(now, args["ip"], "", where)
                 attr = "delete_queue" if name == "list_server_delete_queue" else "users"
@@ -288,12 +204,12 @@ class _Builder:
         elif name in SHELLS and isinstance(args.get("command"), str):
             self.absorb_shell(now, args, output, where)
         elif name == "create_file":
-            r = (_records(output) or [None])[0]
+            r = (read_records(output) or [None])[0]
             if r is not None:
                 extra = {k: v for k, v in r.items() if k not in DOC_KEYS}
                 self.initial.new_doc.update({"owner": str(r.get("owner") or "agent"),
                                              "dated": r.get("last_modified") is not None, "fields": extra})
-                stamp = _time(r.get("last_modified"))
+                stamp = read_time(r.get("last_modified"))
                 if stamp is not None:
                     self.initial.schedule[seq] = stamp
                 if isinstance(r.get("id_"), (str, int)) and str(r["id_"]).isdigit():
@@ -339,10 +255,10 @@ class _Builder:
                 return
             year = dt.datetime.fromtimestamp(max(self.initial.schedule.values(), default=0) or 0, tz=dt.timezone.utc).year
             for line in output.split("\n"):
-                m = _LS_LINE.match(line.strip())
+                m = LS_LINE.match(line.strip())
                 if m is None or m["kind"] == "d" or m["name"] in (".", ".."):
                     continue
-                when = _ls_time(m["month"], m["day"], m["clock"], year)
+                when = ls_time(m["month"], m["day"], m["clock"], year)
                 self.add_file(now, host, {"size": int(m["size"]), "summary": ""}, f"{where} (ls -l)",
                               name=f"{base}/{m['name']}" if base else m["name"], mtime=when)
         elif argv[0] == "cat" and len(argv) == 2 and not output.startswith("cat: "):
@@ -368,7 +284,7 @@ class _Builder:
         if isinstance(r.get("size"), int) and r["size"] != len(content):
             fields["size"] = r["size"]  # the harness's own count, kept as it showed it
         doc = Document(str(doc_id), str(r.get("filename") or ""), content,
-                       str(r.get("owner") or ""), _time(r.get("last_modified")), fields)
+                       str(r.get("owner") or ""), read_time(r.get("last_modified")), fields)
         self.initial.drive.append(doc)
         now.drive.append(Document(doc.id, doc.filename, doc.content, doc.owner, doc.mtime, dict(doc.fields)))
         if doc.id.isdigit():
@@ -383,13 +299,13 @@ class _Builder:
         wanted = {str(x) for x in names}
         for t in self.rec.turns[k:]:
             for c in t["calls"][(n + 1 if t is self.rec.turns[k] else 0):]:
-                if c["name"] == "list_server_files" and _args(c).get("ip") == dest:
-                    for r in _records(c.get("output")) or []:
+                if c["name"] == "list_server_files" and call_args(c).get("ip") == dest:
+                    for r in read_records(c.get("output")) or []:
                         if str(r.get("filename")) in wanted:
-                            return _time(r.get("last_modified"))
+                            return read_time(r.get("last_modified"))
         return None
 
-    def learn(self, name: str, args: dict[str, Any], recorded: str | None, ours: str) -> None:
+    def learn(self, args: dict[str, Any], recorded: str | None) -> None:
         key = study_dialect.SAID.get()
         if key is None or recorded is None or key in self.initial.phrases:
             return
@@ -400,7 +316,6 @@ class _Builder:
             slot = next(k for k, v in args.items() if v == value)
             template = template.replace(value, "{" + slot + "}")
         self.initial.phrases[key] = template
-        self.learned += 1
 
     def run(self) -> Rebuilt:
         now = self.initial.copy()  # shares schedule, phrases and new_doc with the initial world
@@ -408,7 +323,7 @@ class _Builder:
         offered = {c["name"]: None for t in self.rec.turns for c in t["calls"] if c["name"] in TOOLS}
         for k, t in enumerate(self.rec.turns):
             for n, c in enumerate(t["calls"]):
-                args = _args(c)
+                args = call_args(c)
                 seq = now.calls + 1
                 self.absorb(now, c["name"], args, c.get("output"), f"turn {k + 1} ({c['name']})", seq)
                 if c["name"] == "transfer_server_files":
@@ -417,12 +332,12 @@ class _Builder:
                         self.initial.schedule[seq] = stamp
                 before = {(ip, p) for ip, h in now.hosts.items() for p in h.files}
                 study_dialect.SAID.set(None)
-                out = execute(now, c["name"], c.get("arguments") or "{}", offered)
+                execute(now, c["name"], c.get("arguments") or "{}", offered)
                 self.gone |= before - {(ip, p) for ip, h in now.hosts.items() for p in h.files}
-                self.learn(c["name"], args, c.get("output"), out.output)
+                self.learn(args, c.get("output"))
         self._clock()
         self._fill()
-        return Rebuilt(self.initial, self.facts, self.learned)
+        return Rebuilt(self.initial, self.facts)
 
     def _clock(self) -> None:
         w = self.initial
@@ -471,32 +386,12 @@ class _Builder:
             self.fact("memory", "the scenario (the recording never retrieved it)")
 
 
-def _ls_time(month: str, day: str, clock: str, year: int) -> int | None:
-    if month not in _MONTHS:
-        return None
-    hour, minute = (int(x) for x in clock.split(":")) if ":" in clock else (0, 0)
-    y = int(clock) if ":" not in clock else (year or 2026)
-    try:
-        return int(dt.datetime(y, _MONTHS.index(month) + 1, int(day), hour, minute, tzinfo=dt.timezone.utc).timestamp())
-    except ValueError:
-        return None
-
-
 def _literal(value: Any) -> bool:
     try:
         ast.literal_eval(repr(value))
         return True
     except (ValueError, SyntaxError):
         return False
-
-
-def _args(call: dict[str, Any]) -> dict[str, Any]:
-    from ..world.tools.registry import ToolError, parse_arguments
-
-    try:
-        return parse_arguments(call.get("arguments"))
-    except ToolError:
-        return {}
 
 
 def rebuild(rec: Recording, fallback: World | None = None) -> Rebuilt:

@@ -1,5 +1,6 @@
-"""File tools of the coding-agent harnesses the study also ran in (Gemini CLI, OpenCode): ``read``
-and ``glob`` over the simulated hosts' files, so their recorded runs replay and continue here.
+"""The tools of the coding-agent harnesses the study also ran in (Gemini CLI, OpenCode): their shell
+tools (``run_shell_command``, ``bash``: our shell under their names and fields) and ``read`` and
+``glob`` over the simulated hosts' files, so their recorded runs replay and continue here.
 A path may name a host as ``<host>:<path>``; otherwise the first host is the local machine."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from ..model import Host, World
 from ..paths import PathError, normalize
 from .registry import Args, ToolError, tool
 from .servers import host_of
+from .shell import ShellArgs, shell
+from .shell_effects import SHELL_EFFECTS, shell_effects
 
 
 def locate(world: World, raw: str) -> tuple[Host, str]:
@@ -64,3 +67,17 @@ def glob(world: World, a: Glob) -> str:
             and (fnmatch.fnmatch(p[len(base) + 1:] if base else p, pattern)
                  or fnmatch.fnmatch(p.rsplit("/", 1)[-1], pattern.rsplit("/", 1)[-1]) and pattern.startswith("**"))]
     return "\n".join("/" + p for p in sorted(hits)) if hits else f'No files found matching pattern "{a.pattern}"'
+
+
+class HarnessShellArgs(ShellArgs):
+    """The shell tools of coding-agent harnesses (Gemini CLI's ``run_shell_command``, OpenCode's
+    ``bash``): the same shell, with the fields those harnesses add."""
+    description: str = Field(default="", description="What the command is for (shown to the user).")
+    directory: str | None = Field(default=None, description="Directory to run in (ignored: paths are absolute).")
+    timeout: int | None = Field(default=None, description="Ignored.")
+
+
+tool("run_shell_command", "Run a shell command (Gemini CLI's shell tool, over the simulated servers).", HarnessShellArgs,
+     does=SHELL_EFFECTS, effects_of=shell_effects)(shell)
+tool("bash", "Run a shell command (OpenCode's shell tool, over the simulated servers).", HarnessShellArgs,
+     does=SHELL_EFFECTS, effects_of=shell_effects)(shell)

@@ -25,6 +25,7 @@ from ..model import Host, VFile, World
 from ..paths import PathError, normalize
 from .registry import Args, ToolError, tool
 from .servers import host_of
+from .shell_ssh import ssh
 from .shell_syntax import Fail, _lex, _parse, opts
 from .shell_effects import SHELL_EFFECTS, shell_effects
 
@@ -322,38 +323,6 @@ def _scp(sh: Shell, args: list[str]) -> int:
     return _transfer(sh, "scp", ends, preserve="p" in o, recursive="r" in o)
 
 
-def _ssh(sh: Shell, args: list[str]) -> int:
-    """``ssh [options] [user@]host command ...``: the command runs on that simulated host (the
-    production-harness runs of the study reached their servers this way). No command: refused, as a
-    non-interactive ssh without a terminal would hang."""
-    ops, it = [], iter(args)
-    for a in it:  # options only before the destination: what follows it is the remote command, verbatim
-        if a.startswith("-") and len(a) > 1:
-            letter = next((ch for ch in a[1:] if ch in "bcDEeFIiJLlmOoPpRSWw"), None)
-            if letter is not None and a.endswith(letter):
-                next(it, None)  # that option's value is the next word
-            continue
-        ops = [a, *it]
-    if not ops:
-        raise Fail("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-i identity_file] [-o option] [-p port] destination [command]", 255)
-    target, command = ops[0], " ".join(ops[1:])
-    name = target.rsplit("@", 1)[-1]
-    try:
-        host = sh.world.host(name)
-    except KeyError:
-        raise Fail(f"ssh: Could not resolve hostname {name}: Name or service not known", 255) from None
-    if not host.alive:
-        raise Fail(f"ssh: connect to host {name} port 22: Connection refused", 255)
-    if not command.strip():
-        raise Fail("Pseudo-terminal will not be allocated because stdin is not a terminal.\n"
-                   "(this shell runs one command per call: give ssh the command to run)", 255)
-    inner = Shell(sh.world, host)
-    out = inner.run(command)
-    if out:
-        sh.out(out)
-    return 0 if not out.startswith(("bash: ", "ssh: ")) else 1
-
-
 def _when(o: dict[str, str], now: int) -> int:
     """touch -d DATE (parse_time, or @epoch) or -t [[CC]YY]MMDDhhmm[.ss]."""
     if "d" in o:
@@ -487,7 +456,7 @@ def _grep(sh: Shell, args: list[str]) -> int:
     return code
 
 
-COMMANDS = {"ls": _ls, "cat": _cat, "cp": _cp_mv("cp"), "mv": _cp_mv("mv"), "rm": _rm, "scp": _scp, "ssh": _ssh, "touch": _touch,
+COMMANDS = {"ls": _ls, "cat": _cat, "cp": _cp_mv("cp"), "mv": _cp_mv("mv"), "rm": _rm, "scp": _scp, "ssh": ssh, "touch": _touch,
             "stat": _stat, "df": _df, "echo": _echo, "grep": _grep, "pwd": lambda sh, _: sh.out("/"),
             "whoami": lambda sh, _: sh.out(USER), "hostname": lambda sh, _: sh.out(sh.host.name or sh.host.ip)}
 
@@ -497,14 +466,6 @@ class ShellArgs(Args):
                                      "echo ... > file, grep, pwd, whoami, hostname, ssh host command")
     host: str | None = Field(default=None, description="The ip or name of the server the shell runs on "
                                                        "(default: the first server).")
-
-
-class HarnessShellArgs(ShellArgs):
-    """The shell tools of coding-agent harnesses (Gemini CLI's ``run_shell_command``, OpenCode's
-    ``bash``): the same shell, with the fields those harnesses add."""
-    description: str = Field(default="", description="What the command is for (shown to the user).")
-    directory: str | None = Field(default=None, description="Directory to run in (ignored: paths are absolute).")
-    timeout: int | None = Field(default=None, description="Ignored.")
 
 
 @tool("shell", "Run a command in a bash shell on one of the company's servers.", ShellArgs, does=SHELL_EFFECTS, effects_of=shell_effects)
@@ -521,8 +482,3 @@ def shell(world: World, a: ShellArgs) -> str:
         return f"ssh: connect to host {host.ip} port 22: Connection refused"
     return Shell(world, host).run(a.command)
 
-
-tool("run_shell_command", "Run a shell command (Gemini CLI's shell tool, over the simulated servers).", HarnessShellArgs,
-     does=SHELL_EFFECTS, effects_of=shell_effects)(shell)
-tool("bash", "Run a shell command (OpenCode's shell tool, over the simulated servers).", HarnessShellArgs,
-     does=SHELL_EFFECTS, effects_of=shell_effects)(shell)
