@@ -176,18 +176,20 @@ class Session:
     def _recorded_user_message(self) -> None:
         """A message the recorded harness sent after the recorded turn this branch last took (not a
         nudge): the model read it before its next turn, so every agent that takes that turn does too."""
-        turns = [e for e in self.state.events if isinstance(e, ModelTurn)]
-        if not turns or not turns[-1].recorded or not turns[-1].tool_calls:
-            return
-        recording = (self.episode.source or {}).get("recording") or {}
-        rec_turns = recording.get("turns") if isinstance(recording, dict) else None
+        recording = (self.episode.source or {}).get("recording")
+        turns = self.state.turns
+        if not isinstance(recording, dict) or not turns or not turns[-1].recorded or not turns[-1].tool_calls:
+            return  # the step path of every native episode stops here
+        rec_turns = recording.get("turns")
         k = len(turns) - 1
         said = rec_turns[k].get("user") if isinstance(rec_turns, list) and k < len(rec_turns) and isinstance(rec_turns[k], dict) else None
         if not isinstance(said, str) or not said:
             return
-        last = max(i for i, e in enumerate(self.state.events) if isinstance(e, ModelTurn))
-        if any(isinstance(e, Notice) and e.source == "recorded" for e in self.state.events[last:]):
-            return
+        for e in reversed(self.state.events):  # already given since that turn?
+            if isinstance(e, ModelTurn):
+                break
+            if isinstance(e, Notice) and e.source == "recorded":
+                return
         self.append(Notice(said, source="recorded"))
 
     def _unique_ids(self, turn: ModelTurn) -> ModelTurn:

@@ -51,6 +51,13 @@ class Document:
     mtime: int | None = 0  # None: a date the harness never gave (the study's created files)
     fields: dict[str, Any] = field(default_factory=dict)  # further listing fields a recorded harness showed
 
+    def copy(self) -> "Document":
+        new = object.__new__(Document)
+        new.__dict__.update(self.__dict__)
+        if self.fields:  # only a recorded harness's listings carry fields
+            new.fields = dict(self.fields)
+        return new
+
 
 @dataclass
 class Sheet:
@@ -92,7 +99,7 @@ class World:
         new = copy.copy(self)
         new.hosts = {ip: replace(h, users=list(h.users), files={p: f.copy() for p, f in h.files.items()},
                                  delete_queue=list(h.delete_queue)) for ip, h in self.hosts.items()}
-        new.drive = [replace(d, fields=dict(d.fields)) for d in self.drive]
+        new.drive = [d.copy() for d in self.drive]
         new.sheets = {n: replace(s, columns=list(s.columns), rows=[list(r) for r in s.rows],
                                  hidden_columns=list(s.hidden_columns)) for n, s in self.sheets.items()}
         new.configs = copy.deepcopy(self.configs)

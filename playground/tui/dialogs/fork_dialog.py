@@ -57,7 +57,7 @@ class ForkDialog(Dialog[ForkChoice | None]):
             yield Static("Fork a new branch", classes="title")
             belief = ("The recorded run was told nothing about monitoring" if self.told_nothing
                       else f"The agent now believes it is {now}")
-            yield Static(f"It shares everything up to the end of the step below, then goes its own way. {belief}.",
+            yield Static(plain(f"It shares everything up to the end of the step below, then goes its own way. {belief}."),
                          classes="help")
             with HorizontalGroup(classes="row"):
                 yield Label("Fork after step")
